@@ -1,0 +1,1 @@
+"""dokpamo: a declarative policy language for judging AI foundation models."""

@@ -1,0 +1,1 @@
+"""The fact model: the team manifest's schema, its loader and its importers."""
