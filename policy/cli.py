@@ -6,6 +6,7 @@ Exit codes: 0 pass or eligible, 1 fail, 2 usage or input error, 3 undecided (fac
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
