@@ -1,0 +1,161 @@
+"""Cohort rules: rank several manifests and decide who advances, with the reason in plain words.
+
+Ranking is competition ranking (1, 2, 2, 4) over the rank keys in order; a team whose key is unknown,
+or that is not `among` the ranked, has no rank (`rank` is unknown in its `advance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from policy.compile.interpret import Interpreter, Unknown
+from policy.compile.program import Program, rule_ref
+from policy.compile.runtime import text
+from policy.syntax import ast, unparse
+from policy.verdict import Standing, TeamStanding
+
+
+@attrs.frozen
+class Entrant:
+    """One manifest taking part in a cohort rule."""
+
+    team: str
+    interpreter: Interpreter
+    """An interpreter that has run every rule on the team's data."""
+
+
+def standing(program: Program, cohort: ast.Cohort, entrants: Sequence[Entrant]) -> Standing:
+    members = [e for e in entrants if _value(e, cohort.members, True) is not False]
+    keyed: list[tuple[Entrant, tuple[Decimal, ...]]] = []
+    for entrant in members:
+        keys = [_value(entrant, key.expr, None) for key in cohort.rank]
+        among = _value(entrant, cohort.among, True)
+        if among is True and all(isinstance(k, Decimal) for k in keys):
+            keyed.append((entrant, tuple(-k if key.descending else k for k, key in zip(keys, cohort.rank,
+                                                                                      strict=True))))
+    keyed.sort(key=lambda pair: (pair[1], pair[0].team))
+    ranks: dict[str, int] = {}
+    for position, (entrant, key) in enumerate(keyed):
+        previous = keyed[position - 1] if position else None
+        ranks[entrant.team] = ranks[previous[0].team] if previous and previous[1] == key else position + 1
+    teams = []
+    for entrant in members:
+        rank = ranks.get(entrant.team)
+        entrant.interpreter.cohort_names = {
+            "rank": Decimal(rank) if rank is not None else Unknown(),
+            "members": Decimal(len(members)),
+            "ranked": Decimal(len(keyed)),
+        }
+        advance = _value(entrant, cohort.advance, Unknown())
+        reason, decided_by = _reason(program, entrant.interpreter, cohort.advance, advance)
+        keys = tuple(
+            (unparse.expression(key.expr), _known(_value(entrant, key.expr, None))) for key in cohort.rank
+        )
+        teams.append(TeamStanding(entrant.team, rank, keys, _known(advance), reason, decided_by))
+    teams.sort(key=lambda t: (t.rank is None, t.rank or 0, t.team))
+    title = {e.lang: e.value for e in cohort.title.entries} if cohort.title else {}
+    return Standing(cohort.name, title, tuple(teams), program.info, rule_ref(cohort.name_span))
+
+
+def _value(entrant: Entrant, expr: ast.Expr | None, absent: Any) -> Any:
+    return absent if expr is None else entrant.interpreter.value(expr)
+
+
+def _known(value: Any) -> Any:
+    return None if isinstance(value, Unknown) else value
+
+
+def _conjuncts(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.Binary) and expr.op == "and":
+        return _conjuncts(expr.left) + _conjuncts(expr.right)
+    return [expr]
+
+
+def _reason(program: Program, interpreter: Interpreter, advance: ast.Expr | None,
+            value: Any) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Why a team advances or not: the parts of `advance` that decided it, in Korean and English."""
+    if advance is None:
+        return {"en": "no advance rule", "ko": "진출 규칙 없음"}, ()
+    parts = _conjuncts(advance)
+    if value is False:
+        parts = [p for p in parts if interpreter.value(p) is False]
+    elif isinstance(value, Unknown):
+        parts = [p for p in parts if isinstance(interpreter.value(p), Unknown)]
+    en, ko, decided_by = [], [], []
+    for part in parts:
+        part_en, part_ko, ids = _describe(program, interpreter, part)
+        en.append(part_en)
+        ko.append(part_ko)
+        decided_by.extend(ids)
+    head_en = {True: "advances", False: "does not advance"}.get(value, "undecided")  # type: ignore[call-overload]
+    head_ko = {True: "진출", False: "탈락"}.get(value, "미정")  # type: ignore[call-overload]
+    return ({"en": f"{head_en}: " + "; ".join(en), "ko": f"{head_ko}: " + "; ".join(ko)},
+            tuple(dict.fromkeys(decided_by)))
+
+
+def _describe(program: Program, interpreter: Interpreter, expr: ast.Expr) -> tuple[str, str, list[str]]:
+    value = interpreter.value(expr)
+    checked = program.checked
+    if isinstance(expr, ast.Name) and checked.kind_of(expr.id) in ("gate", "decision"):
+        kind = checked.kind_of(expr.id)
+        kind_ko = "게이트" if kind == "gate" else "결정"
+        if value is True:
+            return f"{kind} `{expr.id}` passed", f"{kind_ko} `{expr.id}` 통과", [expr.id]
+        failed = _failed_gates(program, interpreter, expr.id)
+        if isinstance(value, Unknown):
+            missing = ", ".join(f"`{p}`" for p in sorted(value.missing)) or "facts"
+            return (f"{kind} `{expr.id}` is undecided (missing {missing})",
+                    f"{kind_ko} `{expr.id}` 미정 (누락: {missing})", [expr.id])
+        names = ", ".join(f"`{g}`" for g in failed)
+        return (f"{kind} `{expr.id}` failed" + (f": fails {names}" if failed else ""),
+                f"{kind_ko} `{expr.id}` 불통과" + (f": {names} 실패" if failed else ""), failed or [expr.id])
+    shown = unparse.expression(expr)
+    values = [f"{n} = {_show(_name_value(interpreter, n))}" for n in _names(expr)
+              if n in interpreter.cohort_names or n in interpreter.rules or n in checked.consts]
+    detail = f" ({', '.join(values)})" if values else ""
+    ids = ["rank"] if "rank" in _names(expr) else []
+    if isinstance(value, Unknown):
+        return f"`{shown}` is unknown{detail}", f"`{shown}` 알 수 없음{detail}", ids
+    word_en = "holds" if value else "does not hold"
+    word_ko = "충족" if value else "미충족"
+    return f"`{shown}` {word_en}{detail}", f"`{shown}` {word_ko}{detail}", ids
+
+
+def _names(expr: ast.Expr) -> list[str]:
+    from policy.check.checker import walk
+
+    return list(dict.fromkeys(n.id for n in walk(expr) if isinstance(n, ast.Name)))
+
+
+def _name_value(interpreter: Interpreter, name: str) -> Any:
+    if name in interpreter.cohort_names:
+        return interpreter.cohort_names[name]
+    if name in interpreter.rules:
+        return interpreter.rules[name]
+    if name in interpreter.c.consts:
+        return interpreter.value(interpreter.c.consts[name].value)
+    return Unknown()
+
+
+def _show(value: Any) -> str:
+    return "unknown" if isinstance(value, Unknown) else text(value)
+
+
+def _failed_gates(program: Program, interpreter: Interpreter, name: str) -> list[str]:
+    """The disqualifying gates behind a failed decision (or the gate itself)."""
+    if program.checked.kind_of(name) == "gate":
+        return [name]
+    uses = program.checked.uses.get(name, set())
+    failed = []
+    for gate in program.checked.gates:
+        relevant = gate.name in uses or ("gates" in uses and gate.level == "disqualify")
+        if relevant and interpreter.rules[gate.name] is False:
+            failed.append(gate.name)
+    for decision in program.checked.decisions:
+        if decision.name in uses and interpreter.rules[decision.name] is False:
+            failed.extend(_failed_gates(program, interpreter, decision.name))
+    return list(dict.fromkeys(failed))
