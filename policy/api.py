@@ -28,6 +28,8 @@ from policy.syntax.parser import parse
 from policy.verdict import ManifestInfo, PolicyInfo, Standing, Verdict
 
 RULE_SUFFIX = ".dkp"
+CURRENT_RULES = "dokpamo-2026-phase1"
+"""The rule set `dokpamo-check` applies when given no `--rules`."""
 
 
 class PolicyError(DiagnosticError):
@@ -104,9 +106,9 @@ def loads(text: str, name: str = "<string>", schema: RecordT = MANIFEST) -> Poli
     return Policy(Program.build(checked), diagnostics)
 
 
-def load(path: str | os.PathLike[str], schema: RecordT = MANIFEST) -> Policy:
-    """Compile a rule file."""
-    return loads(read_rule_file(path), str(path), schema)
+def load(path: str | os.PathLike[str], schema: RecordT = MANIFEST, *, name: str | None = None) -> Policy:
+    """Compile a rule file; `name` is how messages and reports call it (default: the path)."""
+    return loads(read_rule_file(path), name or str(path), schema)
 
 
 def read_rule_file(path: str | os.PathLike[str]) -> str:
@@ -135,3 +137,13 @@ def shipped_rules() -> Sequence[Path]:
     packaged = importlib.resources.files("policy").joinpath("rules")
     folder = Path(str(packaged)) if packaged.is_dir() else Path(__file__).parents[1] / "rules"
     return sorted(folder.glob(f"*{RULE_SUFFIX}"))
+
+
+def default_rules() -> Path:
+    """The shipped current rule set."""
+    return next(p for p in shipped_rules() if p.stem == CURRENT_RULES)
+
+
+def shipped_name(path: Path) -> str:
+    """How reports name a shipped rule file: the same on every machine, wherever it is installed."""
+    return f"rules/{path.name}"

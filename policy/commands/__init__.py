@@ -1,0 +1,1 @@
+"""One module per command; `policy.cli` imports each only when its command runs."""

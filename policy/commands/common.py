@@ -1,0 +1,68 @@
+"""What the commands share: loading rules and manifests with errors turned into exit code 2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from policy.cli import EXIT_INPUT
+from policy.diagnostics import DiagnosticError, Diagnostics
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+RULES_HELP = "rule file to apply (default: the shipped current rule set)"
+
+
+def fail_input(diagnostics: Diagnostics) -> NoReturn:
+    """Print every diagnostic to standard error and exit with code 2."""
+    click.echo(diagnostics.render(), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def load_policy(rules: str | None) -> object:
+    """The compiled rule file, or the shipped default; exits 2 with the diagnostics if it is unusable."""
+    from policy.api import PolicyError, default_rules, load, shipped_name
+
+    try:
+        if rules is None:
+            return load(default_rules(), name=shipped_name(default_rules()))
+        return load(rules)
+    except PolicyError as exc:
+        fail_input(exc.diagnostics)
+
+
+def manifest_paths(arguments: tuple[str, ...]) -> Iterator[str]:
+    """Files as given; folders expanded to the manifests in them (recursively, sorted)."""
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+            if not found:
+                diagnostics = Diagnostics()
+                diagnostics.error("manifest.unreadable", "folder holds no manifest (*.yaml, *.yml, *.json)",
+                                  file=argument)
+                fail_input(diagnostics)
+            yield from (str(p) for p in found)
+        else:
+            yield argument
+
+
+def use_color(flag: bool | None) -> bool:
+    """Colour on a terminal unless NO_COLOR is set; `--color`/`--no-color` decide otherwise."""
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def load_manifest_or_diagnose(path: str) -> tuple[object | None, Diagnostics | None]:
+    from policy.facts.load import load_manifest
+
+    try:
+        return load_manifest(path), None
+    except DiagnosticError as exc:
+        return None, exc.diagnostics

@@ -1,0 +1,73 @@
+"""Renderers: verdicts and cohort standings as text, JSON, SARIF 2.1.0, JUnit XML or Markdown.
+
+Every renderer is a pure function of its input: the same verdicts give byte-identical output. The
+JSON shape is the stable contract documented in `docs/reports.md`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from policy.render.common import check_lang
+from policy.render.data import dumps, standing_data, verdicts_json
+from policy.render.junit import verdicts_junit
+from policy.render.markdown import standing_markdown, verdicts_markdown
+from policy.render.sarif import verdicts_sarif
+from policy.render.text import standing_text, verdicts_text
+from policy.verdict import Standing, Verdict
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown")
+STANDING_FORMATS = ("text", "json", "markdown")
+
+
+def _check_format(fmt: str, allowed: Sequence[str], what: str) -> None:
+    if fmt in allowed:
+        return
+    if fmt in FORMATS:
+        raise ValueError(f"the `{fmt}` format cannot show {what}: use one of {', '.join(allowed)}")
+    raise ValueError(f"unknown format `{fmt}`: expected one of {', '.join(FORMATS)}")
+
+
+def render_verdicts(
+    verdicts: Sequence[Verdict],
+    fmt: str,
+    *,
+    lang: str = "en",
+    color: bool = False,
+    explain: bool = False,
+) -> str:
+    """Render the verdicts of one or more manifests.
+
+    `lang` picks the language of messages and labels (`en`, `ko`); `color` adds ANSI colour to the
+    text format only; `explain` adds the evaluation trace to the text and JSON formats. Raises
+    `ValueError` for an unknown format or language.
+    """
+    _check_format(fmt, FORMATS, "verdicts")
+    check_lang(lang)
+    if fmt == "text":
+        return verdicts_text(verdicts, lang=lang, color=color, explain=explain)
+    if fmt == "json":
+        return verdicts_json(verdicts, explain=explain)
+    if fmt == "sarif":
+        return verdicts_sarif(verdicts, lang=lang)
+    if fmt == "junit":
+        return verdicts_junit(verdicts, lang=lang)
+    return verdicts_markdown(verdicts, lang=lang)
+
+
+def render_standing(standing: Standing, fmt: str, *, lang: str = "en", color: bool = False) -> str:
+    """Render a cohort standing (rank, total, advance, reason) as text, JSON or Markdown.
+
+    SARIF and JUnit describe findings in files and test cases, not a ranking: asking for them raises
+    `ValueError` with a message the command line shows as a usage error.
+    """
+    _check_format(fmt, STANDING_FORMATS, "a cohort ranking")
+    check_lang(lang)
+    if fmt == "text":
+        return standing_text(standing, lang=lang, color=color)
+    if fmt == "json":
+        return dumps(standing_data(standing, lang=lang))
+    return standing_markdown(standing, lang=lang)
+
+
+__all__ = ["FORMATS", "STANDING_FORMATS", "render_standing", "render_verdicts"]
