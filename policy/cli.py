@@ -24,6 +24,11 @@ COMMANDS = {
     "rank": "policy.commands.rank:rank",
     "manifest": "policy.commands.manifest:manifest",
     "evidence": "policy.commands.evidence:evidence",
+    "fmt": "policy.commands.fmt:fmt",
+    "lint": "policy.commands.lint:lint",
+    "test": "policy.commands.test:test",
+    "diff": "policy.commands.diff:diff",
+    "verify": "policy.commands.verify:verify",
 }
 
 

@@ -33,7 +33,7 @@ from policy.syntax import ast
 from policy.syntax.lower import ESCAPES
 from policy.syntax.parser import parse_expression_at
 
-BindingKind = Literal["const", "fact", "gate", "score", "decision", "var", "gates", "cohort"]
+BindingKind = Literal["const", "fact", "gate", "score", "decision", "var", "gates", "cohort", "invariant"]
 
 LANGUAGES = ("ko", "en")
 """Every text is expected in these languages."""
@@ -70,6 +70,7 @@ class CheckedModule:
     scores: list[ast.Score]
     decisions: list[ast.Decision]
     cohorts: list[ast.Cohort]
+    invariants: list[ast.Invariant]
     order: list[str]
     """Gates, scores and decisions, each after everything it uses."""
     names: dict[int, Binding]
@@ -133,6 +134,7 @@ class _Checker:
         self.scores = [d for d in module.declarations if isinstance(d, ast.Score)]
         self.decisions = [d for d in module.declarations if isinstance(d, ast.Decision)]
         self.cohorts = [d for d in module.declarations if isinstance(d, ast.Cohort)]
+        self.invariants = [d for d in module.declarations if isinstance(d, ast.Invariant)]
         self.order: list[str] = []
         self.current: str = ""
         """The declaration being checked, to record what it uses."""
@@ -162,6 +164,8 @@ class _Checker:
             self.check_text(decision.title, {}, "title", required=False)
         for cohort in self.cohorts:
             self.check_cohort(cohort)
+        for invariant in self.invariants:
+            self.check_invariant(invariant)
         self.order_rules()
         for name, const in self.consts.items():
             if name not in self.used_consts:
@@ -183,7 +187,7 @@ class _Checker:
     def result(self) -> CheckedModule:
         return CheckedModule(
             self.module, self.schema, self.consts, self.gates, self.scores, self.decisions, self.cohorts,
-            self.order, self.names, self.types, self.fields, self.templates, self.uses, self.fact_roots,
+            self.invariants, self.order, self.names, self.types, self.fields, self.templates, self.uses, self.fact_roots,
         )
 
     def declare(self) -> None:
@@ -195,6 +199,8 @@ class _Checker:
         for decl in self.module.declarations:
             if isinstance(decl, ast.Cohort):
                 kind_name: BindingKind = "cohort"
+            elif isinstance(decl, ast.Invariant):
+                kind_name = "invariant"
             else:
                 kind_name = type(decl).__name__.lower()  # type: ignore[assignment]
             span = decl.name_span
@@ -284,6 +290,27 @@ class _Checker:
         if cohort.advance is not None:
             self.expect(cohort.advance, BOOL, scope, "a cohort's `advance`")
         self.check_text(cohort.title, {}, "title", required=False)
+
+    def check_invariant(self, invariant: ast.Invariant) -> None:
+        self.current = invariant.name
+        self.uses[invariant.name] = set()
+        if invariant.holds is None and invariant.monotone is None:
+            self.error("check.missing-item", f"invariant `{invariant.name}` states nothing", invariant.name_span,
+                       help="add `holds: <condition>` or `monotone: <score> over <facts>`")
+        if invariant.holds is not None:
+            self.expect(invariant.holds, BOOL, {}, "an invariant's `holds`")
+        if invariant.monotone is not None:
+            score = invariant.monotone.score
+            binding = self.globals.get(score)
+            if binding is None or binding.kind != "score":
+                self.error("check.unknown-name", f"`{score}` names no score", invariant.monotone.span,
+                           help=suggest(score, [s.name for s in self.scores]))
+            for path in invariant.monotone.over:
+                t = self.expr(path, {})
+                if fact_path(path, self.names) is None or not isinstance(t, NumberT):
+                    self.error("check.type-mismatch", "`monotone` varies numeric manifest facts such as "
+                               "`scores.benchmark`", path.span)
+        self.check_text(invariant.title, {}, "title", required=False)
 
     def check_text(self, text: ast.Text | None, scope: dict[str, Binding], what: str, *, required: bool) -> None:
         if text is None:
@@ -469,8 +496,8 @@ class _Checker:
             visible = set(scope) | set(self.globals)
             self.error("check.unknown-name", f"unknown name `{expr.id}`", expr.span, help=suggest(expr.id, visible))
             return ANY
-        if binding.kind == "cohort" and binding.decl is not None:
-            self.error("check.type-mismatch", f"cohort `{expr.id}` is not a value", expr.span)
+        if binding.kind in ("cohort", "invariant") and binding.decl is not None:
+            self.error("check.type-mismatch", f"{binding.kind} `{expr.id}` is not a value", expr.span)
             return ANY
         if const_only and binding.kind not in ("const", "var"):
             self.error("check.not-constant", f"a constant cannot use `{expr.id}`, which is not a constant",
@@ -639,6 +666,17 @@ def split_template(text: str) -> Iterator[str | tuple[str]]:
     rest = "".join(literal)
     if rest:
         yield rest
+
+
+def fact_path(expr: ast.Expr, names: dict[int, Binding]) -> str | None:
+    """`scores.benchmark` for a chain of fields on a manifest section, else None."""
+    if isinstance(expr, ast.Field):
+        base = fact_path(expr.obj, names)
+        return f"{base}.{expr.name}" if base is not None else None
+    if isinstance(expr, ast.Name):
+        binding = names.get(id(expr))
+        return expr.id if binding is not None and binding.kind == "fact" else None
+    return None
 
 
 def literal_strings(expr: ast.Expr, consts: dict[str, ast.Const]) -> list[ast.String]:

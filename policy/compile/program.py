@@ -177,7 +177,7 @@ class Program:
     def trace(self, interpreter: Interpreter) -> tuple[TraceStep, ...]:
         """Every rule's expression and value, with its top-level parts one level down."""
         steps: list[TraceStep] = []
-        rules = {d.name: d for d in self.checked.module.declarations if not isinstance(d, (ast.Const, ast.Cohort))}
+        rules = {d.name: d for d in self.checked.module.declarations if not isinstance(d, (ast.Const, ast.Cohort, ast.Invariant))}
         for name in self.checked.order:
             decl = rules[name]
             parts: list[tuple[str, ast.Expr]] = []

@@ -245,7 +245,28 @@ class Cohort:
     name_span: Span | None = _span()
 
 
-Declaration = Union[Const, Gate, Score, Decision, Cohort]
+@attrs.frozen
+class Monotone:
+    """`monotone: score over path, ...`: raising any of the facts never lowers the score."""
+
+    score: str
+    over: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Invariant:
+    """A property that must hold for every valid manifest; checked by search, not at evaluation."""
+
+    name: str
+    title: Text | None
+    holds: Expr | None
+    monotone: Monotone | None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+Declaration = Union[Const, Gate, Score, Decision, Cohort, Invariant]
 
 
 @attrs.frozen

@@ -112,14 +112,15 @@ SYNTAX_ERRORS: list[tuple[str, str, str, list[str]]] = [
     (
         "syntax.unknown-declaration",
         "expected a declaration",
-        "declarations are `const`, `gate`, `score`, `decision` and `cohort`",
+        "declarations are `const`, `gate`, `score`, `decision`, `cohort` and `invariant`",
         [_HEAD + "rule r { }", _HEAD + "let x = 1", _HEAD + "gates g { }"],
     ),
     (
         "syntax.unknown-item",
         "this block has no such item",
         "gates take `level`, `title`, `when`, `require`, `message`; scores `title`, `max`, `value`; "
-        "decisions `title`, `value`; cohorts `title`, `members`, `rank`, `among`, `advance`",
+        "decisions `title`, `value`; cohorts `title`, `members`, `rank`, `among`, `advance`; invariants `title`, "
+        "`holds`, `monotone`",
         [_HEAD + "gate g { condition: true }", _HEAD + "score s { formula: 1 }",
          _HEAD + "decision d { when: true }", _HEAD + "cohort c { limit: 4 }"],
     ),

@@ -168,6 +168,15 @@ class _Lowerer:
             items = self.items(item_trees, {"title", "value"})
             return ast.Decision(str(name), self.opt_text(items, "title"), self.opt_expr(items, "value"),
                                 span=span, name_span=name_span)
+        if kind == "invariant_decl":
+            items = self.items(item_trees, {"title", "holds", "monotone"})
+            monotone = None
+            if "monotone" in items:
+                score, *over = items["monotone"].children
+                monotone = ast.Monotone(str(score), tuple(self.expr(e) for e in over),
+                                        span=self.span(items["monotone"]))
+            return ast.Invariant(str(name), self.opt_text(items, "title"), self.opt_expr(items, "holds"), monotone,
+                                 span=span, name_span=name_span)
         items = self.items(item_trees, {"title", "members", "rank", "among", "advance"})
         keys: tuple[ast.RankKey, ...] = ()
         if "rank" in items:

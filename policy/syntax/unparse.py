@@ -179,4 +179,11 @@ def declaration(decl: ast.Declaration) -> str:
             add("among", decl.among)
             add("advance", decl.advance)
             return _block(f"cohort {decl.name}", items)
+        case ast.Invariant():
+            add("title", decl.title)
+            add("holds", decl.holds)
+            if decl.monotone is not None:
+                over = ", ".join(expression(e, _OR) for e in decl.monotone.over)
+                add("monotone", f"{decl.monotone.score} over {over}")
+            return _block(f"invariant {decl.name}", items)
     raise AssertionError(f"unknown declaration {decl!r}")  # pragma: no cover
