@@ -343,7 +343,7 @@ class _Generator:
             yield f"if {body} is False:"
             yield f"    if {keep} is True: {out} = False; break"
             yield f"    {out} = None"
-            yield f"elif {body} is None or {keep} is None: {out} = None"
+            yield f"elif {body} is None: {out} = None"
         elif kind in ("any", "none"):
             yield f"if {body} is False: continue"
             yield f"if {body} is True and {keep} is True: {out} = True; break"
