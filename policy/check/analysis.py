@@ -175,10 +175,15 @@ class _Analysis:
                 t = self.c.types.get(id(left))
                 literals = literal_strings(right, self.c.consts)
                 items = {s.value for s in literals}
-                if isinstance(t, EnumT) and literals and len(literals) == _collection_size(right, self.c.consts):
+                size = _collection_size(right, self.c.consts)
+                inside: frozenset[str] | None = None
+                if size == 0:
+                    inside = frozenset({F, U})
+                elif isinstance(t, EnumT) and len(literals) == size:
                     hit = {T} if items & set(t.values) else set()
                     miss = {F} if set(t.values) - items else set()
                     inside = frozenset(hit | miss | {U})
+                if inside is not None:
                     return inside if op == "in" else frozenset({T: F, F: T, U: U}[v] for v in inside)
             case ast.Binary("==" | "!=" as op, left, ast.String(value)):
                 t = self.c.types.get(id(left))

@@ -201,8 +201,7 @@ class _Lowerer:
     # ------------------------------------------------------------ expressions
     def expr(self, node: lark.Tree | lark.Token) -> ast.Expr:
         span = self.span(node)
-        if isinstance(node, lark.Token):  # pragma: no cover - every token is wrapped by an alias
-            self.fail("syntax.internal", f"unexpected token `{node}`", node)
+        assert isinstance(node, lark.Tree), "every expression token is wrapped by an alias"
         kind = node.data
         ch = node.children
         match kind:
