@@ -10,7 +10,7 @@ grammar's identifier pattern with a prefix, and every string from the rule file 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -267,14 +267,17 @@ class _Generator:
         else:
             fn = f"F_{expr.fn}"
             self.globals[fn] = FUNCTIONS[expr.fn]
-            check = " or ".join(f"{a} is None" for a in args) or "False"
-            self.emit(f"{out} = None if {check} else {fn}({', '.join(args)})")
+            self.emit(f"{out} = {self.guard(zip(args, expr.args))}{fn}({', '.join(args)})")
         return out
+
+    def guard(self, operands: Iterable[tuple[str, ast.Expr]]) -> str:
+        """`None if x is None or ... else ` for the operands that may be unknown (constants never are)."""
+        unknown = " or ".join(f"{name} is None" for name, expr in operands if not self.is_constant(expr))
+        return f"None if {unknown} else " if unknown else ""
 
     def binary(self, op: str, a: str, b: str, left: ast.Expr, right: ast.Expr) -> str:
         out = self.temp()
-        unknown = " or ".join(f"{v} is None" for v, e in ((a, left), (b, right)) if not self.is_constant(e))
-        guard = f"None if {unknown} else " if unknown else ""
+        guard = self.guard(((a, left), (b, right)))
         if op in ast.ARITHMETIC:
             if op == "/":
                 self.emit(f"{out} = {guard}(None if {b} == 0 else _div({a}, {b}))")

@@ -205,9 +205,12 @@ class Interpreter:
         return self.gate_list
 
     def field(self, expr: ast.Field, base: Value, path: str | None, name: str) -> tuple[Value, str | None]:
-        if isinstance(base, Unknown):
-            return base, None
         child = f"{path}.{name}" if path is not None else None
+        if isinstance(base, Unknown):
+            if child is not None and base.missing == {path}:
+                # A missing record leaves every field of it missing: name the one the rule needed.
+                return self.fact(None, child)
+            return base, None
         field = self.c.fields.get(id(expr))
         default = field.default if field is not None else None
         if not isinstance(base, Mapping):
