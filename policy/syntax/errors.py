@@ -49,6 +49,12 @@ SYNTAX_ERRORS: list[tuple[str, str, str, list[str]]] = [
         _in_expressions("a < b < c", "a == b == c", "a in b in c"),
     ),
     (
+        "syntax.missing-operator",
+        "two values follow each other with no operator between them",
+        "join them with an operator such as `and`, `==` or `+`, or separate list items with `,`",
+        _in_expressions("a b", "1 2", "a.b c", '"x" "y"'),
+    ),
+    (
         "syntax.quantifier-needs-parentheses",
         "a quantifier inside a larger expression needs parentheses",
         "wrap it: `1 + (sum b in benchmarks: b.score)`",
@@ -60,12 +66,6 @@ SYNTAX_ERRORS: list[tuple[str, str, str, list[str]]] = [
         "logical operators are words",
         "write `and`, `or` and `not` instead of `&&`, `||` and `!`",
         _in_expressions("a && b", "a || b", "!a", "a & b"),
-    ),
-    (
-        "syntax.missing-operator",
-        "two values follow each other with no operator between them",
-        "join them with an operator such as `and`, `==` or `+`, or separate list items with `,`",
-        _in_expressions("a b", "1 2", "a.b c", '"x" "y"'),
     ),
     (
         "syntax.missing-quantifier-variable",

@@ -160,6 +160,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, start: str) -> Diag
     if isinstance(exc, UnexpectedCharacters):
         # A bad character fails in the state of whatever preceded it; the character says more.
         known = _by_character(source.text[offset : offset + 1]) or known
+    elif _after_quantifier_word(exc):
+        # Where a quantifier cannot start, its keyword is read as a name, so `x + sum b in ...` fails
+        # in the same state as `x + a b`: the word before the error tells them apart.
+        known = _entry("syntax.quantifier-needs-parentheses")
     if known is not None:
         code, summary, help_text = known
         message = f"{summary}: {message}"
@@ -170,9 +174,22 @@ _CHARACTER_ERRORS = {"&": "syntax.symbolic-logic", "|": "syntax.symbolic-logic",
                      '"': "syntax.unterminated-string"}
 
 
-def _by_character(char: str) -> tuple[str, str, str] | None:
-    code = _CHARACTER_ERRORS.get(char)
+def _entry(code: str | None) -> tuple[str, str, str] | None:
     return next(((c, s, h) for c, s, h, _ in SYNTAX_ERRORS if c == code), None)
+
+
+def _by_character(char: str) -> tuple[str, str, str] | None:
+    return _entry(_CHARACTER_ERRORS.get(char))
+
+
+_QUANTIFIER_WORDS = {"all", "any", "none", "count", "sum", "min", "max"}
+
+
+def _after_quantifier_word(exc: UnexpectedInput) -> bool:
+    if not isinstance(exc, UnexpectedToken) or exc.token.type != "NAME":
+        return False
+    history = getattr(exc, "token_history", None) or []
+    return bool(history) and str(history[-1]) in _QUANTIFIER_WORDS
 
 
 def _match_example(exc: UnexpectedInput, start: str) -> tuple[str, str, str] | None:
@@ -185,7 +202,7 @@ def _match_example(exc: UnexpectedInput, start: str) -> tuple[str, str, str] | N
     for entry in SYNTAX_ERRORS:
         for example in entry[3]:
             other = _example_error(example)
-            if other is None or other.state != exc.state:
+            if other is None or _position(other) != _position(exc):
                 continue
             if isinstance(exc, UnexpectedToken):
                 # A token error matches only a token error with the same token, or its type.
@@ -219,3 +236,9 @@ def parse_expression_at(source: Source, start: int, text: str) -> ast.Expr:
         return lower_expression(tree, source)
     except LowerError as exc:
         raise DiagnosticError(_one(exc.diagnostic)) from None
+
+
+def _position(exc: UnexpectedInput) -> object:
+    """The LALR state an error happened in; the depth of the stack below it does not matter."""
+    state = exc.state
+    return getattr(state, "position", state)
