@@ -24,7 +24,7 @@ from policy.compile.program import Program
 from policy.diagnostics import DiagnosticError, Diagnostics
 from policy.facts.schema import MANIFEST, RecordT
 from policy.source import Source
-from policy.syntax.parser import parse
+from policy.syntax.cache import parse
 from policy.verdict import ManifestInfo, PolicyInfo, Standing, Verdict
 
 RULE_SUFFIX = ".dkp"

@@ -7,6 +7,7 @@ examples), `thorough` (long searches, for `pytest -m slow` runs). Choose with HY
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,9 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Parsed rule files are cached per user; tests keep theirs out of the user's cache.
+os.environ.setdefault("DOKPAMO_CACHE_DIR", tempfile.mkdtemp(prefix="dokpamo-test-cache-"))
 
 
 @pytest.fixture(scope="session")

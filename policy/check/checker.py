@@ -5,7 +5,6 @@ the rules so each is evaluated after what it uses, and collects diagnostics inst
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from typing import Literal
 
@@ -30,8 +29,6 @@ from policy.diagnostics import DiagnosticError, Diagnostics
 from policy.facts.schema import EnumT, Field, LicenseT, ListT, NumberT, RecordT, Type
 from policy.source import Span
 from policy.syntax import ast
-from policy.syntax.lower import ESCAPES
-from policy.syntax.parser import parse_expression_at
 
 BindingKind = Literal["const", "fact", "gate", "score", "decision", "var", "gates", "cohort", "invariant"]
 
@@ -111,9 +108,6 @@ def suggest(word: str, choices: object) -> str | None:
     """A "did you mean" help line, or None."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)  # type: ignore[arg-type]
     return f"did you mean `{close[0]}`?" if close else None
-
-
-_TEMPLATE = re.compile(r"\\(.)|\{([^{}]*)\}|[{}]")
 
 
 class _Checker:
@@ -327,30 +321,10 @@ class _Checker:
         self.templates[id(text)] = {e.lang: self.template(e, scope) for e in text.entries}
 
     def template(self, entry: ast.TextEntry, scope: dict[str, Binding]) -> tuple[Part, ...]:
-        parts: list[Part] = []
-        source = entry.span.source if entry.span else None
-        for piece in split_template(entry.value):
-            if isinstance(piece, str):
-                parts.append(piece)
-                continue
-            (code,) = piece
-            if source is None or entry.span is None:
-                continue
-            raw = source.text[entry.span.start : entry.span.end]
-            found = raw.find("{" + code + "}")
-            start = entry.span.start + (found + 1 if found >= 0 else 0)
-            if not code.strip():
-                self.error("check.bad-template", "empty `{}` in a text", Span(source, start - 1, start + 1),
-                           help="write `\\{` for a brace, or put an expression inside")
-                continue
-            try:
-                expr = parse_expression_at(source, start, code)
-            except DiagnosticError as exc:
-                self.diagnostics.extend(exc.diagnostics.items)
-                continue
-            self.expr(expr, scope)
-            parts.append(expr)
-        return tuple(parts)
+        for part in entry.parts:
+            if not isinstance(part, str):
+                self.expr(part, scope)
+        return entry.parts
 
     # ------------------------------------------------------------ ordering
     def order_rules(self) -> None:
@@ -645,27 +619,6 @@ class _Checker:
         if expr.kind == "count":
             return NumberT(integer=True)
         return want
-
-
-def split_template(text: str) -> Iterator[str | tuple[str]]:
-    """Literal pieces and `(expression,)` quotations of a text as written, escapes decoded."""
-    pos = 0
-    literal: list[str] = []
-    for match in _TEMPLATE.finditer(text):
-        literal.append(text[pos : match.start()])
-        if match.group(1) is not None:
-            literal.append(ESCAPES.get(match.group(1), match.group(1)))
-        elif match.group(2) is not None:
-            yield "".join(literal)
-            literal = []
-            yield (match.group(2),)
-        else:
-            literal.append(match.group(0))
-        pos = match.end()
-    literal.append(text[pos:])
-    rest = "".join(literal)
-    if rest:
-        yield rest
 
 
 def fact_path(expr: ast.Expr, names: dict[int, Binding]) -> str | None:

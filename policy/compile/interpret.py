@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from policy.check.checker import CheckedModule, split_template
+from policy.check.checker import CheckedModule
 from policy.compile.runtime import CONTEXT, FUNCTIONS, EvaluationError, number, text
 from policy.facts.schema import NumberT
 from policy.syntax import ast, unparse

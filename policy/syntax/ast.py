@@ -154,7 +154,10 @@ class TextEntry:
 
     lang: str
     value: str
+    """The text as written, escapes included."""
     span: Span | None = _span()
+    parts: tuple[str | Expr, ...] = attrs.field(default=(), eq=False, repr=False, kw_only=True)
+    """Literal pieces and quoted expressions, escapes decoded; derived from `value` by the parser."""
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 import lark
@@ -15,6 +16,7 @@ import lark
 from policy.diagnostics import Diagnostic, Severity
 from policy.source import Source, Span
 from policy.syntax import ast
+from policy.syntax.template import ESCAPES, split_template
 
 
 class LowerError(Exception):
@@ -29,20 +31,24 @@ RESERVED = frozenset({
 })
 """Words that open or join expressions; a declaration or variable with such a name could never be used."""
 
-ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "{": "{", "}": "}"}
 
 
-def lower_module(tree: lark.Tree, source: Source) -> ast.Module:
-    return _Lowerer(source).module(tree)
+Quote = Callable[[int, str], ast.Expr]
+"""Parses the expression of a `{...}` quotation standing at an offset of the source."""
+
+
+def lower_module(tree: lark.Tree, source: Source, quote: Quote) -> ast.Module:
+    return _Lowerer(source, quote).module(tree)
 
 
 def lower_expression(tree: lark.Tree, source: Source) -> ast.Expr:
-    return _Lowerer(source).expr(tree)
+    return _Lowerer(source, None).expr(tree)
 
 
 class _Lowerer:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, quote: Quote | None) -> None:
         self.source = source
+        self.quote = quote
 
     # ------------------------------------------------------------ helpers
     def span(self, node: lark.Tree | lark.Token) -> Span:
@@ -115,8 +121,31 @@ class _Lowerer:
                 self.string(piece)  # reports a bad escape
             # Texts keep their escapes as written: `\{` is a literal brace, `{x}` quotes a fact.
             raw = "".join(str(piece)[1:-1] for piece in strings)
-            entries.append(ast.TextEntry(lang, raw, span=self.span(entry)))
+            parts = self.quotations(raw, entry)
+            entries.append(ast.TextEntry(lang, raw, span=self.span(entry), parts=parts))
         return ast.Text(tuple(entries), span=self.span(tree))
+
+    def quotations(self, raw: str, entry: lark.Tree) -> tuple[str | ast.Expr, ...]:
+        """The literal pieces and parsed quotations of a text."""
+        parts: list[str | ast.Expr] = []
+        span = self.span(entry)
+        written = self.source.text[span.start : span.end]
+        for piece in split_template(raw):
+            if isinstance(piece, str):
+                parts.append(piece)
+                continue
+            (code,) = piece
+            found = written.find("{" + code + "}")
+            start = span.start + (found + 1 if found >= 0 else 0)
+            if not code.strip():
+                raise LowerError(Diagnostic(
+                    "syntax.empty-quotation", Severity.ERROR, "empty `{}` in a text",
+                    Span(self.source, start - 1, start + 1),
+                    help="write `\\{` for a brace, or put an expression inside",
+                ))
+            assert self.quote is not None, "texts stand only in modules"
+            parts.append(self.quote(start, code))
+        return tuple(parts)
 
     # ------------------------------------------------------------ module
     def module(self, tree: lark.Tree) -> ast.Module:

@@ -8,9 +8,6 @@ the mistake, a suggested fix.
 from __future__ import annotations
 
 import functools
-import importlib.resources
-import pathlib
-
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -18,18 +15,11 @@ from policy.diagnostics import Diagnostic, DiagnosticError, Diagnostics, Severit
 from policy.source import Source, Span
 from policy.syntax import ast
 from policy.syntax.errors import SYNTAX_ERRORS
+from policy.syntax.grammar import grammar_text
 from policy.syntax.lower import LowerError, lower_expression, lower_module
 
 MAX_SOURCE_CHARS = 1_000_000
 """Rule files are small; a bigger one is refused before the parser sees it."""
-
-
-def grammar_text() -> str:
-    """The grammar, from the installed package, or from the source tree when run from a checkout."""
-    packaged = importlib.resources.files("policy.syntax").joinpath("policy.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (pathlib.Path(__file__).parents[2] / "grammar" / "policy.lark").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -52,7 +42,7 @@ def parse(source: Source) -> ast.Module:
     tree = _parse_tree(source, "start")
     comments = tuple(_comments(source))
     try:
-        module = lower_module(tree, source)
+        module = lower_module(tree, source, lambda start, code: _quotation(source, start, code))
     except LowerError as exc:
         raise DiagnosticError(_one(exc.diagnostic)) from None
     return ast.Module(module.header, module.declarations, comments=comments)
@@ -224,6 +214,13 @@ def _example_error(example: str) -> UnexpectedInput | None:
     except UnexpectedInput as exc:
         return exc
     return None
+
+
+def _quotation(source: Source, start: int, code: str) -> ast.Expr:
+    try:
+        return parse_expression_at(source, start, code)
+    except DiagnosticError as exc:
+        raise LowerError(exc.diagnostics.sorted()[0]) from None
 
 
 def parse_expression_at(source: Source, start: int, text: str) -> ast.Expr:
