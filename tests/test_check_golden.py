@@ -17,7 +17,7 @@ from policy.diagnostics import Diagnostics
 from policy.syntax.errors import SYNTAX_ERRORS
 
 GOLDEN = Path(__file__).parent / "golden"
-CASES = sorted(GOLDEN.glob("*/*.dkp"))
+CASES = sorted([*GOLDEN.glob("syntax/*.dkp"), *GOLDEN.glob("check/*.dkp")])
 DOCS = Path(__file__).parents[1] / "docs" / "diagnostics.md"
 
 
