@@ -18,7 +18,7 @@ from policy.check.checker import CheckedModule
 from policy.check.types import SetT
 from policy.compile.interpret import Interpreter, Unknown, gate_status
 from policy.compile.runtime import CONTEXT, FUNCTIONS, number
-from policy.facts.schema import ListT, NumberT
+from policy.facts.schema import ListT, NumberT, RecordT
 from policy.syntax import ast
 from policy.verdict import Status
 
@@ -33,10 +33,13 @@ def _index(items: Any, i: Decimal) -> Any:
     return items[position]
 
 
-def compile_module(checked: CheckedModule) -> tuple[Decide, str]:
-    """The evaluator function and its Python source (kept for `--explain` and for debugging)."""
+def compile_module(checked: CheckedModule, outputs: tuple[str, ...] | None = None) -> tuple[Any, str]:
+    """The evaluator function and its Python source (kept for debugging). With `outputs` (names of
+    gates, scores and decisions), a function computing only those, returning a tuple of their values:
+    a gate as a bool (passed or skipped) or None, a score as a Decimal or None, a decision as a bool
+    or None."""
     gen = _Generator(checked)
-    source = gen.function()
+    source = gen.function(outputs)
     namespace: dict[str, Any] = dict(gen.globals)
     exec(compile(source, f"<policy {checked.module.header.name}>", "exec"), namespace)  # noqa: S102
     return namespace["decide"], source
@@ -57,6 +60,10 @@ class _Generator:
         self.constants: dict[Any, str] = {}
         self.const_values = self._const_values()
         self.gates_built = False
+        self.statuses = True
+        """Whether gate statuses are computed (the full result, or a rule reads `gates`)."""
+        self.present: set[str] = set()
+        """Python names that never hold unknown: quantifier variables over lists of records."""
 
     def _const_values(self) -> dict[str, Any]:
         interpreter = Interpreter(self.c, {})
@@ -83,8 +90,11 @@ class _Generator:
             self.globals[name] = value
         return self.constants[key]
 
-    def function(self) -> str:
-        roots = sorted({root for roots in self.c.fact_roots.values() for root in roots})
+    def function(self, outputs: tuple[str, ...] | None = None) -> str:
+        """`decide(data)`; with `outputs`, only the rules they need, returning their values in order."""
+        needed = self.needed(outputs)
+        self.statuses = outputs is None or any("gates" in self.c.uses.get(name, ()) for name in needed)
+        roots = sorted({root for name in needed for root in self.c.fact_roots.get(name, ())})
         for root in roots:
             field = self.c.schema.fields[root]
             default = f", {self.constant(field.default)}" if field.default is not None else ""
@@ -93,6 +103,8 @@ class _Generator:
         scores = {s.name: s for s in self.c.scores}
         decisions = {d.name: d for d in self.c.decisions}
         for name in self.c.order:
+            if name not in needed:
+                continue
             if "gates" in self.c.uses.get(name, ()) and not self.gates_built:
                 self.build_gate_list()
             if name in gates:
@@ -103,6 +115,9 @@ class _Generator:
             else:
                 value = self.expr(decisions[name].value, {})
                 self.emit(f"r_{name} = {value}")
+        if outputs is not None:
+            self.emit(f"return ({''.join(f'r_{name}, ' for name in outputs)})")
+            return "def decide(data):\n" + "\n".join(self.lines) + "\n"
         verdict = self.c.module.header.verdict
         if verdict is not None:
             self.emit(f"verdict = r_{verdict}")
@@ -117,6 +132,23 @@ class _Generator:
         self.emit(f"return ({statuses}), ({score_values}), ({decision_values}), verdict")
         return "def decide(data):\n" + "\n".join(self.lines) + "\n"
 
+    def needed(self, outputs: tuple[str, ...] | None) -> set[str]:
+        """The rules `outputs` depend on, themselves included (every rule when `outputs` is None)."""
+        if outputs is None:
+            return set(self.c.order)
+        all_gates = {g.name for g in self.c.gates}
+        rules = set(self.c.order)
+        needed: set[str] = set()
+        pending = list(outputs)
+        while pending:
+            name = pending.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            for used in self.c.uses.get(name, ()):
+                pending.extend(all_gates if used == "gates" else [used] if used in rules else [])
+        return needed
+
     def build_gate_list(self) -> None:
         self.gates_built = True
         records = ", ".join(
@@ -129,6 +161,10 @@ class _Generator:
         name = gate.name
         if gate.when is None:
             require = self.expr(gate.require, {})
+            if not self.statuses:
+                # Without `when`, a gate's truth is its requirement's value.
+                self.emit(f"r_{name} = {require}")
+                return
             self.emit(f"st_{name} = S_PASS if {require} is True else (S_FAIL if {require} is False else S_UNKNOWN)")
         else:
             when = self.expr(gate.when, {})
@@ -249,12 +285,11 @@ class _Generator:
     def field(self, expr: ast.Field, obj: str, name: str) -> str:
         field = self.c.fields.get(id(expr))
         out = self.temp()
+        read = f"{obj}.get({name!r})" if obj in self.present else f"None if {obj} is None else {obj}.get({name!r})"
+        self.emit(f"{out} = {read}")
         if field is not None and field.default is not None:
-            default = self.constant(field.default)
-            self.emit(f"{out} = None if {obj} is None else {obj}.get({name!r})")
-            self.emit(f"if {out} is None and {obj} is not None: {out} = {default}")
-        else:
-            self.emit(f"{out} = None if {obj} is None else {obj}.get({name!r})")
+            present = "" if obj in self.present else f" and {obj} is not None"
+            self.emit(f"if {out} is None{present}: {out} = {self.constant(field.default)}")
         return self.number_of(expr, out)
 
     def call(self, expr: ast.Call, env: dict[str, str]) -> str:
@@ -325,6 +360,8 @@ class _Generator:
         self.depth += 1
         if isinstance(item_type, NumberT):
             self.emit(f"if {var} is not None and {var}.__class__ is not Decimal: {var} = _num({var})")
+        if isinstance(item_type, RecordT):
+            self.present.add(var)  # a list of records holds records: valid data has no null element
         keep = self.expr(expr.where, inner) if expr.where is not None else "True"
         if keep != "True":
             self.emit(f"if {keep} is False: continue")
