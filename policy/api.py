@@ -87,7 +87,7 @@ class Policy:
         for manifest in manifests:
             loaded = as_manifest(manifest)
             interpreter = Interpreter(self.checked, loaded.data, loaded.location)
-            interpreter.run()
+            interpreter.seed(self.program.values(loaded.data))
             entrants.append(Entrant(loaded.team or "?", interpreter))
         return [standing(self.program, c, entrants) for c in cohorts]
 

@@ -25,10 +25,11 @@ class Entrant:
 
     team: str
     interpreter: Interpreter
-    """An interpreter that has run every rule on the team's data."""
+    """An interpreter that knows every rule's value on the team's data (`run` or `seed`)."""
 
 
-def standing(program: Program, cohort: ast.Cohort, entrants: Sequence[Entrant]) -> Standing:
+def standing(program: Program, cohort: ast.Cohort, entrants: Sequence[Entrant], *, reasons: bool = True) -> Standing:
+    """Rank the entrants; `reasons=False` leaves out the reasons (for searches that only compare outcomes)."""
     members = [e for e in entrants if _value(e, cohort.members, True) is not False]
     keyed: list[tuple[Entrant, tuple[Decimal, ...]]] = []
     for entrant in members:
@@ -51,7 +52,7 @@ def standing(program: Program, cohort: ast.Cohort, entrants: Sequence[Entrant]) 
             "ranked": Decimal(len(keyed)),
         }
         advance = _value(entrant, cohort.advance, Unknown())
-        reason, decided_by = _reason(program, entrant.interpreter, cohort.advance, advance)
+        reason, decided_by = _reason(program, entrant.interpreter, cohort.advance, advance) if reasons else ({}, ())
         keys = tuple(
             (unparse.expression(key.expr), _known(_value(entrant, key.expr, None))) for key in cohort.rank
         )

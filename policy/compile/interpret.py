@@ -103,6 +103,16 @@ class Interpreter:
             verdict=_known(self.verdict()),
         )
 
+    def seed(self, values: RuleValues) -> None:
+        """Take every rule's value from the compiled evaluator instead of evaluating it again; what is
+        then explained is evaluated on demand. An unknown taken this way names no missing facts: each
+        rule's own explanation does."""
+        self.statuses = dict(values.gates)
+        for name, status in values.gates.items():
+            self.rules[name] = gate_truth(status)
+        for name, value in (*values.scores.items(), *values.decisions.items()):
+            self.rules[name] = Unknown() if value is None else value
+
     def gate(self, gate: ast.Gate) -> None:
         when = self.value(gate.when) if gate.when is not None else True
         require = self.value(gate.require) if when is not False else True

@@ -97,7 +97,7 @@ class Program:
                 locate: Callable[[str], Location | None], *, explain: bool = False) -> Verdict:
         decided = self.values(data)
         interpreter = Interpreter(self.checked, data, locate)
-        interpreter.run()
+        interpreter.seed(decided)
         c = self.checked
         missing: set[str] = set()
         gates = []
