@@ -136,3 +136,14 @@ def test_console_script() -> None:
     done = subprocess.run(["dokpamo-check", str(PHASE1 / "naver-cloud.yaml"), "--format", "json"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1 and json.loads(done.stdout)["decision"] == "fail"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_streamed_reports_equal_the_whole_document(fmt: str) -> None:
+    from policy.api import load
+    from policy.render import render_verdicts
+
+    files = sorted(PHASE1.glob("*.yaml"))
+    rules = load(Path(__file__).parents[1] / "rules" / "dokpamo-2026-phase1.dkp", name="rules/dokpamo-2026-phase1.dkp")
+    whole = render_verdicts([rules.evaluate(f) for f in files], fmt)
+    assert run("check", *map(str, files), "--format", fmt, "--no-color")[1] == whole

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -27,22 +28,28 @@ def check(manifests: tuple[str, ...], rules: str | None, fmt: str, lang: str, ex
     Exit codes: 0 every manifest passes, 1 one fails, 2 a usage or input error (bad flag, missing
     file, invalid rule file or manifest), 3 undecided because facts are missing.
     """
-    from policy.render import render_verdicts
+    from policy.render import write_verdicts
     from policy.verdict import Outcome
 
     policy = load_policy(rules)
-    verdicts = []
+    paths = list(manifest_paths(manifests))
+    outcomes: set[Outcome] = set()
     input_error = False
-    for path in manifest_paths(manifests):
-        manifest, diagnostics = load_manifest_or_diagnose(path)
-        if diagnostics is not None:
-            click.echo(diagnostics.render(), err=True)
-            input_error = True
-            continue
-        verdicts.append(policy.evaluate(manifest, explain=explain))  # type: ignore[attr-defined]
-    if verdicts:
-        click.echo(render_verdicts(verdicts, fmt, lang=lang, color=use_color(color), explain=explain), nl=False)
-    outcomes = {v.decision for v in verdicts}
+
+    def judged() -> Iterator[object]:
+        nonlocal input_error
+        for path in paths:
+            manifest, diagnostics = load_manifest_or_diagnose(path)
+            if diagnostics is not None:
+                click.echo(diagnostics.render(), err=True)
+                input_error = True
+                continue
+            verdict = policy.evaluate(manifest, explain=explain)  # type: ignore[attr-defined]
+            outcomes.add(verdict.decision)
+            yield verdict
+
+    write_verdicts(judged(), len(paths), fmt, lambda text: click.echo(text, nl=False), lang=lang,
+                   color=use_color(color), explain=explain)
     if input_error:
         sys.exit(EXIT_INPUT)
     if Outcome.FAIL in outcomes:

@@ -8,7 +8,7 @@ or number is drawn from them half of the time, so searches reach the branches th
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -43,17 +43,27 @@ class Hints:
         return cls(tuple(sorted(set(strings))), tuple(sorted(set(numbers))))
 
 
-def manifests(schema: RecordT | None = None, hints: Hints = Hints(), max_list: int = 4) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid manifests as plain data (decimals, dates, lists and dicts), as the loader gives them."""
+def manifests(schema: RecordT | None = None, hints: Hints = Hints(), max_list: int = 4,
+              only: Collection[Field] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid manifests as plain data (decimals, dates, lists and dicts), as the loader gives them.
+
+    `only`, when given, are the optional fields worth generating (compared by identity, e.g. those
+    some rules read): each is present three times in four and every other optional field is left
+    out, so a search spends its examples on facts that can change an outcome."""
     from policy.facts.schema import MANIFEST
 
-    return _Generator(hints, max_list).record(schema or MANIFEST)
+    return _Generator(hints, max_list, only).record(schema or MANIFEST)
+
+
+_ABSENT = object()
+"""Drawn for an optional field that is left out."""
 
 
 class _Generator:
-    def __init__(self, hints: Hints, max_list: int) -> None:
+    def __init__(self, hints: Hints, max_list: int, only: Collection[Field] | None = None) -> None:
         self.hints = hints
         self.max_list = max_list
+        self.only = None if only is None else {id(f) for f in only}
 
     def of(self, t: Type) -> st.SearchStrategy[Any]:
         match t:
@@ -103,8 +113,15 @@ class _Generator:
 
     def record(self, record: RecordT) -> st.SearchStrategy[dict[str, Any]]:
         required = {name: self.of(f.type) for name, f in record.fields.items() if f.required}
-        optional = {name: self.optional(f) for name, f in record.fields.items() if not f.required}
-        return st.fixed_dictionaries(required, optional=optional)
+        if self.only is None:
+            optional = {name: self.optional(f) for name, f in record.fields.items() if not f.required}
+            return st.fixed_dictionaries(required, optional=optional)
+        # Presence is drawn as 0..3 with 0 for absent, so shrinking leaves a field out when it can.
+        chosen = {name: st.tuples(st.integers(0, 3), self.optional(f)).map(
+                      lambda drawn: _ABSENT if drawn[0] == 0 else drawn[1])
+                  for name, f in record.fields.items() if not f.required and id(f) in self.only}
+        return st.fixed_dictionaries({**required, **chosen}).map(
+            lambda drawn: {k: v for k, v in drawn.items() if v is not _ABSENT})
 
     def optional(self, field: Field) -> st.SearchStrategy[Any]:
         return self.of(field.type)

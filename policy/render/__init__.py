@@ -6,7 +6,7 @@ JSON shape is the stable contract documented in `docs/reports.md`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from policy.render.common import check_lang
 from policy.render.data import dumps, standing_data, verdicts_json
@@ -55,6 +55,37 @@ def render_verdicts(
     return verdicts_markdown(verdicts, lang=lang)
 
 
+STREAMED = ("text", "json")
+"""Formats written verdict by verdict, so that memory stays flat however many manifests are checked."""
+
+
+def write_verdicts(
+    verdicts: Iterable[Verdict],
+    count: int,
+    fmt: str,
+    write: Callable[[str], None],
+    *,
+    lang: str = "en",
+    color: bool = False,
+    explain: bool = False,
+) -> None:
+    """Write the same bytes as `render_verdicts` for `count` verdicts, one verdict at a time for the
+    streamed formats (the others are whole documents and are rendered at the end)."""
+    if fmt not in STREAMED:
+        write(render_verdicts(list(verdicts), fmt, lang=lang, color=color, explain=explain))
+        return
+    _check_format(fmt, FORMATS, "verdicts")
+    check_lang(lang)
+    for index, verdict in enumerate(verdicts):
+        if fmt == "text":
+            write(("\n" if index else "") + verdicts_text([verdict], lang=lang, color=color, explain=explain))
+        elif count == 1:
+            write(verdicts_json([verdict], explain=explain))
+        else:
+            item = verdicts_json([verdict], explain=explain).rstrip("\n").replace("\n", "\n  ")
+            write(("[\n  " if index == 0 else ",\n  ") + item + ("\n]\n" if index == count - 1 else ""))
+
+
 def render_standing(standing: Standing, fmt: str, *, lang: str = "en", color: bool = False) -> str:
     """Render a cohort standing (rank, total, advance, reason) as text, JSON or Markdown.
 
@@ -70,4 +101,4 @@ def render_standing(standing: Standing, fmt: str, *, lang: str = "en", color: bo
     return standing_markdown(standing, lang=lang)
 
 
-__all__ = ["FORMATS", "STANDING_FORMATS", "render_standing", "render_verdicts"]
+__all__ = ["FORMATS", "STANDING_FORMATS", "STREAMED", "render_standing", "render_verdicts", "write_verdicts"]
