@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policy.facts.schema import BoolT, EnumT, Field, ListT, NumberT, RecordT, StringT
+from policy.facts.types import BoolT, EnumT, Field, ListT, NumberT, RecordT, StringT
 
 COUNT = NumberT(minimum=Decimal(0), integer=True)
 FRACTION = NumberT(minimum=Decimal(0), maximum=Decimal(1))
@@ -76,7 +76,8 @@ COMPARISON = RecordT("evidence_comparison", {
 LAYER_MATCH = RecordT("evidence_layer", {
     "component": Field(COMPONENT, "the candidate component", required=True),
     "reference": Field(StringT(), "the reference's name", required=True),
-    "candidate_layer": Field(COUNT, "layer of the candidate, counted from 0", required=True),
+    "reference_own": Field(BoolT(), "the reference is the team's own earlier model"),
+    "candidate_layer": Field(COUNT, "layer of the candidate, as numbered in its tensor names", required=True),
     "pearson_layer": Field(COUNT, "reference layer holding most of the parameters matched by content"),
     "pearson": Field(CORRELATION, "parameter-weighted Pearson of the layer's matrices with their matches"),
     "invariant_layer": Field(COUNT, "reference layer whose invariant sketches correlate best"),
@@ -87,6 +88,7 @@ LAYER_MATCH = RecordT("evidence_layer", {
 IDENTICAL = RecordT("evidence_identical", {
     "component": Field(COMPONENT, "the candidate component", required=True),
     "reference": Field(StringT(), "the reference's name", required=True),
+    "reference_own": Field(BoolT(), "the reference is the team's own earlier model"),
     "tensor": Field(StringT(), "the candidate tensor (`[q]`, `[k]`, `[v]`, `[gate]`, `[up]` for split parts)",
                     required=True),
     "reference_tensor": Field(StringT(), "the identical reference tensor", required=True),

@@ -9,7 +9,7 @@ that no component names as its source. Every entry names the file it was read fr
 
 from __future__ import annotations
 
-from policy.facts.schema import (
+from policy.facts.types import (
     POSITIVE_INT,
     RELATION,
     SHA256_PATTERN,
