@@ -86,7 +86,7 @@ def main() -> None:
     plain = results["plain"]["decisions_per_s"]
     print()
     print(f"{'engine':<34}{'decisions/s':>14}{'agrees':>8}")
-    for name, res in results.items():
+    for res in results.values():
         print(f"{res['engine']:<34}{res['decisions_per_s']:>14,.0f}{str(res['agrees']):>8}")
     print()
     print(f"dokpamo / plain function: 1/{plain / ours:.1f}  (floor 1/10)")

@@ -35,12 +35,12 @@ def test_grammar_and_rules_load_from_the_installed_wheel(wheel: Path, tmp_path: 
                    check=True, capture_output=True)
     probe = (
         "import policy, policy.api as api, policy.syntax.parser as p\n"
-        "assert policy.__file__.startswith(%r), policy.__file__\n"
-        "assert 'LALR' in p.grammar_text() or 'lalr' in p.grammar_text().lower()\n"
+        f"assert policy.__file__.startswith({str(target)!r}), policy.__file__\n"
+        "assert 'lalr' in p.grammar_text().lower()\n"
         "rules = api.default_rules()\n"
-        "assert str(rules).startswith(%r), rules\n"
+        f"assert str(rules).startswith({str(target)!r}), rules\n"
         "print(api.load(rules).info.name)\n"
-    ) % (str(target), str(target))
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,
                           check=False)

@@ -181,7 +181,8 @@ class _Checker:
     def result(self) -> CheckedModule:
         return CheckedModule(
             self.module, self.schema, self.consts, self.gates, self.scores, self.decisions, self.cohorts,
-            self.invariants, self.order, self.names, self.types, self.fields, self.templates, self.uses, self.fact_roots,
+            self.invariants, self.order, self.names, self.types, self.fields, self.templates, self.uses,
+            self.fact_roots,
         )
 
     def declare(self) -> None:
@@ -532,10 +533,11 @@ class _Checker:
                         "sized": "list, set or string"}.get(param, param)
                 self.error("check.type-mismatch", f"`{expr.fn}` needs a {want} here, not a {t.describe()}",
                            arg.span)
-        if expr.fn == "satisfies" and len(arg_types) == 2 and not isinstance(arg_types[0], (LicenseT, AnyT)):
-            if kind(arg_types[0]) == "string" and not isinstance(expr.args[0], ast.String):
-                self.warning("check.not-a-license", "`satisfies` reads an SPDX licence expression; this string "
-                             "is not declared as one", expr.args[0].span)
+        first = arg_types[0] if arg_types else ANY
+        if (expr.fn == "satisfies" and not isinstance(first, (LicenseT, AnyT)) and kind(first) == "string"
+                and not isinstance(expr.args[0], ast.String)):
+            self.warning("check.not-a-license", "`satisfies` reads an SPDX licence expression; this string "
+                         "is not declared as one", expr.args[0].span)
         return builtin.result(arg_types)
 
     def binary(self, expr: ast.Binary, scope: dict[str, Binding], const_only: bool) -> Type:

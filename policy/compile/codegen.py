@@ -302,7 +302,7 @@ class _Generator:
         else:
             fn = f"F_{expr.fn}"
             self.globals[fn] = FUNCTIONS[expr.fn]
-            self.emit(f"{out} = {self.guard(zip(args, expr.args))}{fn}({', '.join(args)})")
+            self.emit(f"{out} = {self.guard(zip(args, expr.args, strict=True))}{fn}({', '.join(args)})")
         return out
 
     def guard(self, operands: Iterable[tuple[str, ast.Expr]]) -> str:

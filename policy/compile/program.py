@@ -171,13 +171,14 @@ class Program:
                 if "gates" in uses and gate.name not in uses and gate.level != "disqualify":
                     continue
                 found.append(gate.name)
-        found.extend(d.name for d in self.checked.decisions if d.name in uses and decided.decisions[d.name] is not True)
+        found.extend(d.name for d in self.checked.decisions
+                     if d.name in uses and decided.decisions[d.name] is not True)
         return tuple(found)
 
     def trace(self, interpreter: Interpreter) -> tuple[TraceStep, ...]:
         """Every rule's expression and value, with its top-level parts one level down."""
         steps: list[TraceStep] = []
-        rules = {d.name: d for d in self.checked.module.declarations if not isinstance(d, (ast.Const, ast.Cohort, ast.Invariant))}
+        rules = {d.name: d for d in (*self.checked.gates, *self.checked.scores, *self.checked.decisions)}
         for name in self.checked.order:
             decl = rules[name]
             parts: list[tuple[str, ast.Expr]] = []

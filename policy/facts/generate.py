@@ -82,8 +82,8 @@ class _Generator:
             case StringT(pattern=pattern) if pattern is not None:
                 return st.from_regex(pattern, fullmatch=True).filter(lambda s: len(s) <= 80)
             case StringT():
-                plain = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12).filter(
-                    str.strip)
+                characters = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+                plain = st.text(characters, min_size=1, max_size=12).filter(str.strip)
                 if self.hints.strings:
                     return st.one_of(st.sampled_from(self.hints.strings), plain)
                 return plain

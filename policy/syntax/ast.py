@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
-
 import attrs
 
 from policy.source import Span
@@ -142,7 +140,8 @@ class SetLit:
     span: Span | None = _span()
 
 
-Expr = Union[Number, String, Date, Bool, Name, Field, Index, Call, Neg, Not, Binary, Quantifier, If, ListLit, SetLit]
+Expr = (Number | String | Date | Bool | Name | Field | Index | Call | Neg | Not | Binary | Quantifier | If | ListLit
+        | SetLit)
 
 
 # ---------------------------------------------------------------- declarations
@@ -269,7 +268,7 @@ class Invariant:
     name_span: Span | None = _span()
 
 
-Declaration = Union[Const, Gate, Score, Decision, Cohort, Invariant]
+Declaration = Const | Gate | Score | Decision | Cohort | Invariant
 
 
 @attrs.frozen
