@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from policy.check import CheckedModule, check
-from policy.compile.cohort import Entrant, standing
 from policy.compile.interpret import Interpreter, RuleValues
 from policy.compile.program import Program
 from policy.diagnostics import DiagnosticError, Diagnostics
@@ -77,6 +76,8 @@ class Policy:
 
     def rank(self, manifests: Iterable[Any], cohort: str | None = None) -> list[Standing]:
         """Apply the cohort rules (or the one named) to several manifests."""
+        from policy.compile.cohort import Entrant, standing
+
         cohorts = self.checked.cohorts
         if cohort is not None:
             cohorts = [c for c in cohorts if c.name == cohort]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from typing import TYPE_CHECKING
+
 from policy.render.common import check_lang
-from policy.render.data import dumps, standing_data, verdicts_json
-from policy.render.junit import verdicts_junit
-from policy.render.markdown import standing_markdown, verdicts_markdown
-from policy.render.sarif import verdicts_sarif
-from policy.render.text import standing_text, verdicts_text
-from policy.verdict import Standing, Verdict
+
+if TYPE_CHECKING:
+    from policy.verdict import Standing, Verdict
+
+# Each format's module is imported when it is used: a command pays only for the format it writes.
 
 FORMATS = ("text", "json", "sarif", "junit", "markdown")
 STANDING_FORMATS = ("text", "json", "markdown")
@@ -45,13 +46,23 @@ def render_verdicts(
     _check_format(fmt, FORMATS, "verdicts")
     check_lang(lang)
     if fmt == "text":
+        from policy.render.text import verdicts_text
+
         return verdicts_text(verdicts, lang=lang, color=color, explain=explain)
     if fmt == "json":
+        from policy.render.data import verdicts_json
+
         return verdicts_json(verdicts, explain=explain)
     if fmt == "sarif":
+        from policy.render.sarif import verdicts_sarif
+
         return verdicts_sarif(verdicts, lang=lang)
     if fmt == "junit":
+        from policy.render.junit import verdicts_junit
+
         return verdicts_junit(verdicts, lang=lang)
+    from policy.render.markdown import verdicts_markdown
+
     return verdicts_markdown(verdicts, lang=lang)
 
 
@@ -76,6 +87,9 @@ def write_verdicts(
         return
     _check_format(fmt, FORMATS, "verdicts")
     check_lang(lang)
+    from policy.render.data import verdicts_json
+    from policy.render.text import verdicts_text
+
     for index, verdict in enumerate(verdicts):
         if fmt == "text":
             write(("\n" if index else "") + verdicts_text([verdict], lang=lang, color=color, explain=explain))
@@ -95,9 +109,15 @@ def render_standing(standing: Standing, fmt: str, *, lang: str = "en", color: bo
     _check_format(fmt, STANDING_FORMATS, "a cohort ranking")
     check_lang(lang)
     if fmt == "text":
+        from policy.render.text import standing_text
+
         return standing_text(standing, lang=lang, color=color)
     if fmt == "json":
+        from policy.render.data import dumps, standing_data
+
         return dumps(standing_data(standing, lang=lang))
+    from policy.render.markdown import standing_markdown
+
     return standing_markdown(standing, lang=lang)
 
 
