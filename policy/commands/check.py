@@ -21,8 +21,10 @@ from policy.render import FORMATS
               help="language of messages and labels")
 @click.option("--explain", is_flag=True, help="add the full evaluation trace")
 @click.option("--color/--no-color", default=None, help="colour the text report (default: on a terminal)")
+@click.option("--receipt", metavar="FILE", help="write a verdict receipt to FILE (several manifests: one "
+              "`<name>.receipt.json` each in the folder FILE); check it with `dokpamo verify`")
 def check(manifests: tuple[str, ...], rules: str | None, fmt: str, lang: str, explain: bool,
-          color: bool | None) -> None:
+          color: bool | None, receipt: str | None) -> None:
     """Judge team manifests against the rules.
 
     Exit codes: 0 every manifest passes, 1 one fails, 2 a usage or input error (bad flag, missing
@@ -35,6 +37,11 @@ def check(manifests: tuple[str, ...], rules: str | None, fmt: str, lang: str, ex
     paths = list(manifest_paths(manifests))
     outcomes: set[Outcome] = set()
     input_error = False
+    receipts = None
+    if receipt is not None:
+        from policy.audit.receipt import Receipts
+
+        receipts = Receipts(receipt, paths)
 
     def judged() -> Iterator[object]:
         nonlocal input_error
@@ -46,6 +53,8 @@ def check(manifests: tuple[str, ...], rules: str | None, fmt: str, lang: str, ex
                 continue
             verdict = policy.evaluate(manifest, explain=explain)  # type: ignore[attr-defined]
             outcomes.add(verdict.decision)
+            if receipts is not None and receipts.write(policy, manifest, path).has_errors:
+                input_error = True
             yield verdict
 
     write_verdicts(judged(), len(paths), fmt, lambda text: click.echo(text, nl=False), lang=lang,
