@@ -75,8 +75,9 @@ class Policy:
         return compile_module(self.checked, outputs)[0]
 
     def rank(self, manifests: Iterable[Any], cohort: str | None = None) -> list[Standing]:
-        """Apply the cohort rules (or the one named) to several manifests."""
-        from policy.compile.cohort import Entrant, standing
+        """Apply the cohort rules (or the one named) to several manifests. Paths are read twice and
+        not kept, so memory does not grow with the manifests' size."""
+        from policy.compile.cohort import Entrant, standings
 
         cohorts = self.checked.cohorts
         if cohort is not None:
@@ -86,11 +87,21 @@ class Policy:
                 raise ValueError(f"no cohort rule `{cohort}` in this policy (cohort rules: {names})")
         entrants = []
         for manifest in manifests:
+            if isinstance(manifest, (str, os.PathLike)):
+                entrants.append(Entrant(None, self._opener(manifest)))
+            else:
+                loaded = as_manifest(manifest)
+                entrants.append(Entrant(loaded.team or "?", self._opener(loaded)))
+        return standings(self.program, cohorts, entrants)
+
+    def _opener(self, manifest: Any) -> Callable[[], Interpreter]:
+        def open_() -> Interpreter:
             loaded = as_manifest(manifest)
             interpreter = Interpreter(self.checked, loaded.data, loaded.location)
             interpreter.seed(self.program.values(loaded.data))
-            entrants.append(Entrant(loaded.team or "?", interpreter))
-        return [standing(self.program, c, entrants) for c in cohorts]
+            return interpreter
+
+        return open_
 
 
 def as_manifest(manifest: Any) -> Any:

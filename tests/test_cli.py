@@ -147,3 +147,10 @@ def test_streamed_reports_equal_the_whole_document(fmt: str) -> None:
     rules = load(Path(__file__).parents[1] / "rules" / "dokpamo-2026-phase1.dkp", name="rules/dokpamo-2026-phase1.dkp")
     whole = render_verdicts([rules.evaluate(f) for f in files], fmt)
     assert run("check", *map(str, files), "--format", fmt, "--no-color")[1] == whole
+
+
+def test_a_team_twice_in_a_cohort_is_an_input_error(tmp_path: Path) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text((PHASE1 / "upstage.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = run("rank", str(tmp_path))
+    assert code == 2 and "cohort.duplicate-team" in err and "upstage" in err

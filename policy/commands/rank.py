@@ -7,7 +7,15 @@ import sys
 import click
 
 from policy.cli import EXIT_INPUT, EXIT_OK, EXIT_UNDECIDED
-from policy.commands.common import RULES_HELP, load_manifest_or_diagnose, load_policy, manifest_paths, use_color
+from policy.commands.common import (
+    RULES_HELP,
+    fail_input,
+    load_manifest_or_diagnose,
+    load_policy,
+    manifest_paths,
+    use_color,
+)
+from policy.diagnostics import Diagnostics
 
 
 @click.command("rank", context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,19 +37,25 @@ def rank(inputs: tuple[str, ...], rules: str | None, cohort: str | None, fmt: st
     from policy.render import render_standing
 
     policy = load_policy(rules)
-    manifests = []
-    input_error = False
-    for path in manifest_paths(inputs):
-        manifest, diagnostics = load_manifest_or_diagnose(path)
-        if diagnostics is not None:
-            click.echo(diagnostics.render(), err=True)
-            input_error = True
-        else:
-            manifests.append(manifest)
-    if input_error:
-        sys.exit(EXIT_INPUT)
+    paths = list(manifest_paths(inputs))
+    # Validate every manifest first, so that all input errors are reported before any ranking; the
+    # ranking then reads each file again instead of holding every manifest in memory.
+    diagnostics = Diagnostics()
+    first_seen: dict[str, str] = {}
+    for path in paths:
+        manifest, errors = load_manifest_or_diagnose(path)
+        if errors is not None:
+            diagnostics.extend(errors.items)
+            continue
+        team = manifest.team  # type: ignore[attr-defined]
+        if team in first_seen:
+            diagnostics.error("cohort.duplicate-team", f"team `{team}` is also the team of `{first_seen[team]}`",
+                              file=path, help="team ids are unique within a cohort")
+        first_seen.setdefault(team, path)
+    if diagnostics.items:
+        fail_input(diagnostics)
     try:
-        standings = policy.rank(manifests, cohort)  # type: ignore[attr-defined]
+        standings = policy.rank(paths, cohort)  # type: ignore[attr-defined]
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     shown = standings if cohort is not None else [s for s in standings if s.teams]

@@ -6,7 +6,7 @@ or that is not `among` the ranked, has no rank (`rank` is unknown in its `advanc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,49 +21,91 @@ from policy.verdict import Standing, TeamStanding
 
 @attrs.frozen
 class Entrant:
-    """One manifest taking part in a cohort rule."""
+    """One manifest taking part in the cohort rules."""
 
-    team: str
-    interpreter: Interpreter
-    """An interpreter that knows every rule's value on the team's data (`run` or `seed`)."""
+    team: str | None
+    """The team id; None to read it from the manifest (`team.id`) when it is opened."""
+    interpreter: Interpreter | Callable[[], Interpreter]
+    """An interpreter that knows every rule's value on the team's data (`run` or `seed`), or a
+    function that makes one: ranking then holds no manifest in memory between its two passes."""
+
+    def open(self) -> Interpreter:
+        return self.interpreter if isinstance(self.interpreter, Interpreter) else self.interpreter()
+
+
+@attrs.define
+class _Place:
+    """What the first pass learns of one entrant in one cohort rule."""
+
+    index: int
+    key: tuple[Decimal, ...] | None
+    """The ranking key (negated where descending), or None when the entrant is not ranked."""
+    rank: int | None = None
 
 
 def standing(program: Program, cohort: ast.Cohort, entrants: Sequence[Entrant], *, reasons: bool = True) -> Standing:
     """Rank the entrants; `reasons=False` leaves out the reasons (for searches that only compare outcomes)."""
-    members = [e for e in entrants if _value(e, cohort.members, True) is not False]
-    keyed: list[tuple[Entrant, tuple[Decimal, ...]]] = []
-    for entrant in members:
-        keys = [_value(entrant, key.expr, None) for key in cohort.rank]
-        among = _value(entrant, cohort.among, True)
-        if among is True and all(isinstance(k, Decimal) for k in keys):
-            keyed.append((entrant, tuple(-k if key.descending else k for k, key in zip(keys, cohort.rank,
-                                                                                      strict=True))))
-    keyed.sort(key=lambda pair: (pair[1], pair[0].team))
-    ranks: dict[str, int] = {}
-    for position, (entrant, key) in enumerate(keyed):
-        previous = keyed[position - 1] if position else None
-        ranks[entrant.team] = ranks[previous[0].team] if previous and previous[1] == key else position + 1
-    teams = []
-    for entrant in members:
-        rank = ranks.get(entrant.team)
-        entrant.interpreter.cohort_names = {
-            "rank": Decimal(rank) if rank is not None else Unknown(),
-            "members": Decimal(len(members)),
-            "ranked": Decimal(len(keyed)),
-        }
-        advance = _value(entrant, cohort.advance, Unknown())
-        reason, decided_by = _reason(program, entrant.interpreter, cohort.advance, advance) if reasons else ({}, ())
-        keys = tuple(
-            (unparse.expression(key.expr), _known(_value(entrant, key.expr, None))) for key in cohort.rank
-        )
-        teams.append(TeamStanding(entrant.team, rank, keys, _known(advance), reason, decided_by))
-    teams.sort(key=lambda t: (t.rank is None, t.rank or 0, t.team))
-    title = {e.lang: e.value for e in cohort.title.entries} if cohort.title else {}
-    return Standing(cohort.name, title, tuple(teams), program.info, rule_ref(cohort.name_span))
+    return standings(program, [cohort], entrants, reasons=reasons)[0]
 
 
-def _value(entrant: Entrant, expr: ast.Expr | None, absent: Any) -> Any:
-    return absent if expr is None else entrant.interpreter.value(expr)
+def standings(program: Program, cohorts: Sequence[ast.Cohort], entrants: Sequence[Entrant], *,
+              reasons: bool = True) -> list[Standing]:
+    """Apply cohort rules in two passes over the entrants, each opened once per pass: the first finds
+    members and ranking keys, the second, knowing the ranks, decides who advances and why."""
+    places: list[dict[int, _Place]] = [{} for _ in cohorts]
+    names: list[str] = []
+    for entrant in entrants:
+        interpreter = entrant.open()
+        team = interpreter.data.get("team")
+        names.append(entrant.team or (team.get("id") if isinstance(team, dict) else None) or "?")
+        index = len(names) - 1
+        for cohort, placed in zip(cohorts, places, strict=True):
+            if _value(interpreter, cohort.members, True) is False:
+                continue
+            keys = [_value(interpreter, key.expr, None) for key in cohort.rank]
+            ranked = _value(interpreter, cohort.among, True) is True and all(isinstance(k, Decimal) for k in keys)
+            key = None
+            if ranked:
+                key = tuple(-k if rank_key.descending else k for k, rank_key in zip(keys, cohort.rank, strict=True))
+            placed[index] = _Place(index, key)
+    for placed in places:
+        ordered = sorted((p for p in placed.values() if p.key is not None),
+                         key=lambda p: (p.key, names[p.index]))
+        for position, place in enumerate(ordered):
+            previous = ordered[position - 1] if position else None
+            place.rank = previous.rank if previous is not None and previous.key == place.key else position + 1
+    teams: list[list[TeamStanding]] = [[] for _ in cohorts]
+    for index, entrant in enumerate(entrants):
+        if not any(index in placed for placed in places):
+            continue
+        interpreter = entrant.open()
+        for cohort, placed, out in zip(cohorts, places, teams, strict=True):
+            place = placed.get(index)
+            if place is not None:
+                out.append(_decide(program, cohort, names[index], interpreter, place, placed, reasons))
+    result = []
+    for cohort, out in zip(cohorts, teams, strict=True):
+        out.sort(key=lambda t: (t.rank is None, t.rank or 0, t.team))
+        title = {e.lang: e.value for e in cohort.title.entries} if cohort.title else {}
+        result.append(Standing(cohort.name, title, tuple(out), program.info, rule_ref(cohort.name_span)))
+    return result
+
+
+def _decide(program: Program, cohort: ast.Cohort, team: str, interpreter: Interpreter, place: _Place,
+            placed: dict[int, _Place], reasons: bool) -> TeamStanding:
+    interpreter.cohort_names = {
+        "rank": Decimal(place.rank) if place.rank is not None else Unknown(),
+        "members": Decimal(len(placed)),
+        "ranked": Decimal(sum(p.key is not None for p in placed.values())),
+    }
+    advance = _value(interpreter, cohort.advance, Unknown())
+    reason, decided_by = _reason(program, interpreter, cohort.advance, advance) if reasons else ({}, ())
+    keys = tuple((unparse.expression(key.expr), _known(_value(interpreter, key.expr, None))) for key in cohort.rank)
+    return TeamStanding(team, place.rank, keys, _known(advance), reason, decided_by)
+
+
+def _value(interpreter: Interpreter, expr: ast.Expr | None, absent: Any) -> Any:
+    return absent if expr is None else interpreter.value(expr)
 
 
 def _known(value: Any) -> Any:
