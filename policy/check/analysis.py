@@ -225,3 +225,25 @@ def _logic(op: str, a: str, b: str) -> str:
 
 def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def score_ranges(checked: CheckedModule) -> dict[str, tuple[Interval, Interval]]:
+    """For each score with a formula and a maximum: the interval its formula can take on valid
+    manifests (an over-approximation) and the interval of its declared maximum."""
+    analysis = _Analysis(checked)
+    scores = {s.name: s for s in checked.scores}
+    ranges = {}
+    for name in checked.order:
+        score = scores.get(name)
+        if score is None or score.value is None or score.max is None:
+            continue
+        value = analysis.interval(score.value)
+        analysis.score_bounds[name] = value
+        ranges[name] = (value, analysis.interval(score.max))
+    return ranges
+
+
+def truth_values(checked: CheckedModule, expr: ast.Expr) -> frozenset[str]:
+    """The truth values (`"true"`, `"false"`, `"unknown"`) `expr` can take on some valid manifest;
+    an over-approximation, exact for enumerations."""
+    return _Analysis(checked).truths(expr)
