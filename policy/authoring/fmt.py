@@ -21,16 +21,16 @@ raises `FormatterBug` rather than return a text that means something else.
 from __future__ import annotations
 
 import bisect
-import re
 
 import attrs
 
 from policy.source import Source, display_width
 from policy.syntax import ast, unparse
 from policy.syntax.parser import parse
+from policy.syntax.scan import Comment, Token, scan
 
 # unparse's binding strengths: breaking a line must never move a parenthesis.
-from policy.syntax.unparse import _BINARY, _NOT, _OR, _QUANTIFIED, _SUM
+from policy.syntax.unparse import BINARY, NOT, OR, QUANTIFIED, SUM
 
 WIDTH = 110
 """The widest line the layout aims for, as for the project's Python code; texts are never broken."""
@@ -40,78 +40,6 @@ STEP = 2
 
 class FormatterBug(Exception):
     """The formatted text would not mean what the original means, or would lose a comment."""
-
-
-_TOKEN = re.compile(
-    r"""(?P<space>[ \t\r\n\f]+)
-      | (?P<comment>\#[^\n]*)
-      | (?P<code>"(?:[^"\\\n]|\\.)*" | \d{4}-\d{2}-\d{2} | \d+(?:\.\d+)?
-                | [A-Za-z_][A-Za-z0-9_]* | [=!<>]= | .)""",
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@attrs.frozen
-class Token:
-    """A piece of code (not a comment or space) and where it is."""
-
-    start: int
-    end: int
-    text: str
-
-
-@attrs.frozen
-class Comment:
-    """A comment of the source and where it belongs."""
-
-    start: int
-    text: str
-    """The comment as written, without trailing whitespace."""
-    trailing: bool
-    """Whether code precedes it on its line."""
-    anchor: int | None
-    """The code character it belongs to: the last one before it when trailing, else the next one after
-    it; `None` for a comment after the last code of the file."""
-    blank_before: bool
-    """Whether a blank line separates it from what comes before."""
-    blank_after: bool
-    """Whether a blank line separates it from what comes after."""
-
-
-def scan(text: str) -> tuple[list[Token], list[Comment]]:
-    """The code tokens and the comments of a rule file (strings are skipped, so `#` in them is text)."""
-    tokens: list[Token] = []
-    found: list[tuple[int, str, int | None, int]] = []  # start, text, last code end before, last end
-    last_end = 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "space":
-            continue
-        if kind == "comment":
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            before = tokens[-1].end if tokens and tokens[-1].end > line_start else None
-            found.append((match.start(), match.group().rstrip(), before, last_end))
-        else:
-            tokens.append(Token(match.start(), match.end(), match.group()))
-        last_end = match.end()
-    starts = [t.start for t in tokens]
-    all_starts = sorted([t.start for t in tokens] + [f[0] for f in found])
-    comments = []
-    for start, body, before, previous_end in found:
-        end = start + len(body)
-        following = bisect.bisect_right(all_starts, start)
-        next_start = all_starts[following] if following < len(all_starts) else len(text)
-        if before is not None:
-            anchor: int | None = before - 1
-        else:
-            i = bisect.bisect_right(starts, start)
-            anchor = tokens[i].start if i < len(tokens) else None
-        comments.append(Comment(
-            start, body, before is not None, anchor,
-            blank_before=text.count("\n", previous_end, start) >= 2,
-            blank_after=text.count("\n", end, next_start) >= 2,
-        ))
-    return tokens, comments
 
 
 @attrs.define
@@ -297,7 +225,7 @@ class _Formatter:
         if isinstance(value, tuple):
             written, piece = value
             return _join(head, [_Line(0, written, [piece])])
-        return _join(head, self.lay(value, _QUANTIFIED, STEP + len(key) + 2, 2 * STEP, 0))
+        return _join(head, self.lay(value, QUANTIFIED, STEP + len(key) + 2, 2 * STEP, 0))
 
     def expr_item(self, key: str, value: ast.Expr | None) -> list[Fragment]:
         if value is None:
@@ -362,7 +290,7 @@ class _Formatter:
             case ast.Const(name, value):
                 prefix = f"const {name} = "
                 head = [_Line(0, prefix, [(start, decl.name_span.end)], top=True)]
-                return _join(head, self.lay(value, _QUANTIFIED, len(prefix), STEP, 0))
+                return _join(head, self.lay(value, QUANTIFIED, len(prefix), STEP, 0))
             case ast.Gate():
                 if decl.level is not None and decl.level_span is not None:
                     level_at = (decl.level_span.start, decl.level_span.end)
@@ -390,7 +318,7 @@ class _Formatter:
                 items += self.text_item("title", decl.title)
                 items += self.expr_item("holds", decl.holds)
                 if decl.monotone is not None and decl.monotone.span is not None:
-                    over = ", ".join(unparse.expression(e, _OR) for e in decl.monotone.over)
+                    over = ", ".join(unparse.expression(e, OR) for e in decl.monotone.over)
                     key_at, value_end = decl.monotone.span.start, decl.monotone.span.end
                     value_at = (key_at + len("monotone"), value_end)
                     written = f"{decl.monotone.score} over {over}"
@@ -400,7 +328,7 @@ class _Formatter:
 
     def rank(self, keys: tuple[ast.RankKey, ...]) -> Fragment:
         orders = [" desc" if k.descending else " asc" * k.explicit for k in keys]
-        written = ", ".join(unparse.expression(k.expr, _OR) + o for k, o in zip(keys, orders, strict=True))
+        written = ", ".join(unparse.expression(k.expr, OR) + o for k, o in zip(keys, orders, strict=True))
         first = _span(keys[0].expr)[0]
         i = self.token_index(_span(keys[-1].expr)[1])
         while i < len(self.tokens) and self.tokens[i].text == ")":
@@ -415,18 +343,18 @@ class _Formatter:
         """The lines of `expr` standing in a slot of the given binding strength, starting at column
         `col`; continuation lines are indented by `indent`; `tail` columns follow on its last line."""
         if unparse.strength(expr) < slot:
-            inner = self.lay(expr, _QUANTIFIED, col + 1, indent, tail + 1)
+            inner = self.lay(expr, QUANTIFIED, col + 1, indent, tail + 1)
             inner[0].text = "(" + inner[0].text
             inner[-1].text += ")"
             return inner
         match expr:
             case ast.Binary(op, left, right) if op not in ("and", "or"):
-                left_slot, right_slot = _BINARY[op][1:] if op in _BINARY else (_SUM, _SUM)
+                left_slot, right_slot = BINARY[op][1:] if op in BINARY else (SUM, SUM)
                 head = f"{unparse.expression(left, left_slot)} {op} "
                 return _join([_Line(0, head, [_span(left)])],
                              self.lay(right, right_slot, col + display_width(head), indent, tail))
             case ast.Not(operand):
-                return _join([_Line(0, "not ")], self.lay(operand, _NOT, col + 4, indent, tail))
+                return _join([_Line(0, "not ")], self.lay(operand, NOT, col + 4, indent, tail))
         one_line = unparse.expression(expr)
         single = [_Line(0, one_line, [_span(expr)])]
         if not _breakable(expr):
@@ -466,7 +394,7 @@ class _Formatter:
                     left = left.left
                 operands.append(left)
                 operands.reverse()
-                _, left_slot, right_slot = _BINARY[op]
+                _, left_slot, right_slot = BINARY[op]
                 lines = self.lay(operands[0], left_slot, col, indent + STEP, 0)
                 for k, operand in enumerate(operands[1:], 1):
                     last = k == len(operands) - 1
@@ -476,13 +404,13 @@ class _Formatter:
                 return lines
             case ast.Quantifier(kind, var, collection, where, body):
                 assert body is not None
-                head = f"{kind} {var} in {unparse.expression(collection, _OR)}"
+                head = f"{kind} {var} in {unparse.expression(collection, OR)}"
                 head_end = _span(collection)[1]
                 if where is not None:
-                    head += f" where {unparse.expression(where, _OR)}"
+                    head += f" where {unparse.expression(where, OR)}"
                     head_end = _span(where)[1]
                 lines = [_Line(0, head + ":", [(_span(expr)[0], head_end)])]
-                return lines + _on_new_line(self.lay(body, _QUANTIFIED, indent, indent + STEP, tail), indent)
+                return lines + _on_new_line(self.lay(body, QUANTIFIED, indent, indent + STEP, tail), indent)
             case ast.SetLit(items) | ast.ListLit(items):
                 return self.fill(expr, items, indent)
         raise AssertionError(f"cannot break {expr!r}")  # pragma: no cover

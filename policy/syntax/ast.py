@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+
 import attrs
 
 from policy.source import Span

@@ -7,8 +7,8 @@ an unknown escape in a string, a header field written twice.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import lark

@@ -8,6 +8,7 @@ the mistake, a suggested fix.
 from __future__ import annotations
 
 import functools
+
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -17,6 +18,7 @@ from policy.syntax import ast
 from policy.syntax.errors import SYNTAX_ERRORS
 from policy.syntax.grammar import grammar_text
 from policy.syntax.lower import LowerError, lower_expression, lower_module
+from policy.syntax.scan import scan
 
 MAX_SOURCE_CHARS = 1_000_000
 """Rule files are small; a bigger one is refused before the parser sees it."""
@@ -40,7 +42,7 @@ def _parser() -> lark.Lark:
 def parse(source: Source) -> ast.Module:
     """Parse a whole rule file; raises `DiagnosticError` with every syntax error found."""
     tree = _parse_tree(source, "start")
-    comments = tuple(_comments(source))
+    comments = tuple((c.start, c.text) for c in scan(source.text)[1])
     try:
         module = lower_module(tree, source, lambda start, code: _quotation(source, start, code))
     except LowerError as exc:
@@ -76,20 +78,6 @@ def _one(diagnostic: Diagnostic) -> Diagnostics:
     diagnostics = Diagnostics()
     diagnostics.add(diagnostic)
     return diagnostics
-
-
-def _comments(source: Source) -> list[tuple[int, str]]:
-    """Offsets and texts of comments, found with the grammar's own lexer so strings are skipped."""
-    found: list[tuple[int, str]] = []
-    try:
-        for token in _parser().lex(source.text, dont_ignore=True):
-            if token.type == "COMMENT":
-                found.append((token.start_pos or 0, str(token)))
-    except UnexpectedInput:
-        # The standard lexer has no parser context; the parse already succeeded, so this is only a
-        # keyword-context quirk and comments before it are kept.
-        pass
-    return found
 
 
 # ---------------------------------------------------------------- error messages

@@ -12,14 +12,14 @@ from policy.syntax import ast
 INDENT = "  "
 
 # Binding strength, loosest first; an operand weaker than its slot is parenthesised.
-_QUANTIFIED, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _POSTFIX = range(9)
-_BINARY = {
-    "or": (_OR, _OR, _AND),
-    "and": (_AND, _AND, _NOT),
-    "+": (_SUM, _SUM, _PRODUCT),
-    "-": (_SUM, _SUM, _PRODUCT),
-    "*": (_PRODUCT, _PRODUCT, _UNARY),
-    "/": (_PRODUCT, _PRODUCT, _UNARY),
+QUANTIFIED, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, POSTFIX = range(9)
+BINARY = {
+    "or": (OR, OR, AND),
+    "and": (AND, AND, NOT),
+    "+": (SUM, SUM, PRODUCT),
+    "-": (SUM, SUM, PRODUCT),
+    "*": (PRODUCT, PRODUCT, UNARY),
+    "/": (PRODUCT, PRODUCT, UNARY),
 }
 """operator -> (its own strength, the left slot's, the right slot's)."""
 
@@ -37,19 +37,19 @@ def string(value: str) -> str:
 def strength(expr: ast.Expr) -> int:
     match expr:
         case ast.Quantifier() | ast.If():
-            return _QUANTIFIED
-        case ast.Binary(op) if op in _BINARY:
-            return _BINARY[op][0]
+            return QUANTIFIED
+        case ast.Binary(op) if op in BINARY:
+            return BINARY[op][0]
         case ast.Binary():
-            return _COMPARE
+            return COMPARE
         case ast.Not():
-            return _NOT
+            return NOT
         case ast.Neg():
-            return _UNARY
-    return _POSTFIX
+            return UNARY
+    return POSTFIX
 
 
-def expression(expr: ast.Expr, slot: int = _QUANTIFIED) -> str:
+def expression(expr: ast.Expr, slot: int = QUANTIFIED) -> str:
     """The canonical text of an expression standing in a slot of the given strength."""
     text = _expression(expr)
     return f"({text})" if strength(expr) < slot else text
@@ -68,9 +68,9 @@ def _expression(expr: ast.Expr) -> str:
         case ast.Name(name):
             return name
         case ast.Field(obj, name):
-            return f"{expression(obj, _POSTFIX)}.{name}"
+            return f"{expression(obj, POSTFIX)}.{name}"
         case ast.Index(obj, index):
-            return f"{expression(obj, _POSTFIX)}[{expression(index)}]"
+            return f"{expression(obj, POSTFIX)}[{expression(index)}]"
         case ast.Call(fn, args):
             return f"{fn}({', '.join(expression(a) for a in args)})"
         case ast.ListLit(items):
@@ -78,24 +78,24 @@ def _expression(expr: ast.Expr) -> str:
         case ast.SetLit(items):
             return "{" + ", ".join(expression(i) for i in items) + "}"
         case ast.Neg(operand):
-            return f"-{expression(operand, _UNARY)}"
+            return f"-{expression(operand, UNARY)}"
         case ast.Not(operand):
-            return f"not {expression(operand, _NOT)}"
-        case ast.Binary(op, left, right) if op in _BINARY:
-            _, left_slot, right_slot = _BINARY[op]
+            return f"not {expression(operand, NOT)}"
+        case ast.Binary(op, left, right) if op in BINARY:
+            _, left_slot, right_slot = BINARY[op]
             return f"{expression(left, left_slot)} {op} {expression(right, right_slot)}"
         case ast.Binary(op, left, right):
             # Comparisons do not chain, so both operands must be sums or tighter.
-            return f"{expression(left, _SUM)} {op} {expression(right, _SUM)}"
+            return f"{expression(left, SUM)} {op} {expression(right, SUM)}"
         case ast.Quantifier(kind, var, collection, where, body):
-            text = f"{kind} {var} in {expression(collection, _OR)}"
+            text = f"{kind} {var} in {expression(collection, OR)}"
             if where is not None:
-                text += f" where {expression(where, _OR)}"
+                text += f" where {expression(where, OR)}"
             if body is not None:
                 text += f": {expression(body)}"
             return text
         case ast.If(cond, then, otherwise):
-            return f"if {expression(cond, _OR)} then {expression(then)} else {expression(otherwise)}"
+            return f"if {expression(cond, OR)} then {expression(then)} else {expression(otherwise)}"
     raise AssertionError(f"unknown expression {expr!r}")  # pragma: no cover
 
 
@@ -173,7 +173,7 @@ def declaration(decl: ast.Declaration) -> str:
             add("title", decl.title)
             add("members", decl.members)
             if decl.rank:
-                keys = [expression(k.expr, _OR) + (" desc" if k.descending else " asc" if k.explicit else "")
+                keys = [expression(k.expr, OR) + (" desc" if k.descending else " asc" if k.explicit else "")
                         for k in decl.rank]
                 add("rank", ", ".join(keys))
             add("among", decl.among)
@@ -183,7 +183,7 @@ def declaration(decl: ast.Declaration) -> str:
             add("title", decl.title)
             add("holds", decl.holds)
             if decl.monotone is not None:
-                over = ", ".join(expression(e, _OR) for e in decl.monotone.over)
+                over = ", ".join(expression(e, OR) for e in decl.monotone.over)
                 add("monotone", f"{decl.monotone.score} over {over}")
             return _block(f"invariant {decl.name}", items)
     raise AssertionError(f"unknown declaration {decl!r}")  # pragma: no cover
