@@ -25,7 +25,6 @@ The method (documented with its bounds in `docs/audit.md`):
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import itertools
@@ -309,7 +308,7 @@ def _generate(schema: RecordT, checked: Sequence[CheckedModule], strings: list[s
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as fixed_seed
 
-    from policy.facts.generate import Hints, manifests
+    from policy.facts.generate import Hints, manifests, only_given_constants
 
     strategy = manifests(schema, Hints.of(strings, numbers), max_list=MAX_LIST, only=relevant_fields(checked))
     drawn: list[Data] = []
@@ -321,32 +320,9 @@ def _generate(schema: RecordT, checked: Sequence[CheckedModule], strings: list[s
     def collect(data: Data) -> None:
         drawn.append(data)
 
-    with _without_local_constants():
+    with only_given_constants():
         collect()
     return drawn
-
-
-@contextlib.contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Hypothesis (6.131 and later) also draws literals it finds in every local module loaded, so which
-    modules a process has imported, and whether dokpamo is installed or checked out, would change
-    what the search draws. The search keeps to the rules' own values: same inputs, same witnesses."""
-    try:
-        from hypothesis.internal.conjecture import providers
-
-        original = providers._get_local_constants
-        empty = providers.Constants()
-        cache = providers.CONSTANTS_CACHE.cache
-    except (ImportError, AttributeError, TypeError):  # another hypothesis: nothing to hold still
-        yield
-        return
-    providers._get_local_constants = lambda: empty
-    cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.clear()
 
 
 def _named(data: Data, number: int) -> Data:

@@ -33,7 +33,7 @@ from policy.check import CheckedModule
 from policy.check.checker import fact_path, walk
 from policy.compile.interpret import Interpreter, Unknown
 from policy.compile.runtime import text as value_text
-from policy.facts.generate import Hints, manifests
+from policy.facts.generate import Hints, manifests, only_given_constants
 from policy.facts.load import decimal_text
 from policy.facts.schema import Field, ListT, NumberT, RecordT, StringT
 from policy.source import Span
@@ -143,7 +143,8 @@ class _Search:
             suppress_health_check=list(HealthCheck),
         )
         try:
-            example = find(strategy, condition, settings=options, random=random.Random(self.seed))
+            with only_given_constants():
+                example = find(strategy, condition, settings=options, random=random.Random(self.seed))
         except NoSuchExample:
             return None
         found: Counterexample | None = broken(example)

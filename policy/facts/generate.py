@@ -7,8 +7,9 @@ or number is drawn from them half of the time, so searches reach the branches th
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -129,3 +130,27 @@ class _Generator:
 
 def _looks_like_license(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and " " not in text or text.startswith("LicenseRef-")
+
+
+@contextlib.contextmanager
+def only_given_constants() -> Iterator[None]:
+    """Within this block, hypothesis draws only the values it is given. Hypothesis 6.131 and later also
+    draw literals found in every local module loaded, so which modules a process has imported, and
+    whether dokpamo is installed or checked out, would change what a search draws; searches keep to
+    the rules' own values, so that the same inputs give the same counterexamples and witnesses."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original = providers._get_local_constants
+        empty = providers.Constants()
+        cache = providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError, TypeError):  # another hypothesis: nothing to hold still
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
