@@ -18,6 +18,7 @@ from policy.facts.schema import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "rules" / "dokpamo-2026-phase1.dkp"
+WITHOUT_EVIDENCE = ROOT / "tests" / "fixtures" / "rules" / "dokpamo-2026-phase1-1.0.0-no-evidence.dkp"
 SECOND = ROOT / "rules" / "dokpamo-2026-phase1-ranked-eligible.dkp"
 
 
@@ -31,8 +32,8 @@ def second() -> Policy:
     return load(SECOND)
 
 
-def variant(old: str, new: str) -> Policy:
-    text = SHIPPED.read_text(encoding="utf-8")
+def variant(old: str, new: str, base: Path = SHIPPED) -> Policy:
+    text = base.read_text(encoding="utf-8")
     assert old in text
     return loads(text.replace(old, new), "variant.dkp")
 
@@ -51,7 +52,7 @@ def test_only_rules_whose_meaning_differs_are_searched(first: Policy, second: Po
 
 
 def test_the_two_readings_differ_on_a_small_cohort(first: Policy, second: Policy) -> None:
-    found = search(first, second, budget=20)
+    found = search(first, second, budget=40)
     flips = [f for f in found.findings if f.target == Target("cohort", "phase1") and "(rank" in f.new
              and f.new.startswith("advances") and f.old.startswith("does not advance")]
     assert flips, found.findings
@@ -90,8 +91,10 @@ def test_an_equivalent_rewrite_is_searched_and_no_difference_found(first: Policy
     assert found.generated == 10 and found.recombined == 100
 
 
-def test_a_boundary_change_gives_a_minimal_gate_witness(first: Policy) -> None:
-    stricter = variant("b.score >= b.sota * performance_ratio", "b.score > b.sota * performance_ratio")
+def test_a_boundary_change_gives_a_minimal_gate_witness() -> None:
+    first = load(WITHOUT_EVIDENCE)
+    stricter = variant("b.score >= b.sota * performance_ratio", "b.score > b.sota * performance_ratio",
+                       WITHOUT_EVIDENCE)
     found = search(first, stricter, budget=30)
     gate = next(f for f in found.findings if f.target == Target("gate", "performance_target"))
     assert (gate.old, gate.new) == ("pass", "fail")
