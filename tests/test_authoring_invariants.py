@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 
 from policy.api import Policy, loads
-from policy.authoring.invariants import check_invariants, hints, manifest_yaml
+from policy.authoring.invariants import check_invariants, hints
 from policy.cli import cli
 from policy.compile.interpret import Interpreter
+from policy.facts.dump import manifest_yaml
 from policy.facts.generate import manifests
 from policy.facts.load import parse_manifest
 

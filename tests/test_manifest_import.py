@@ -506,7 +506,7 @@ def _complete(draft: Draft) -> str:
     for component in data.get("components", []):
         component.setdefault("role", "language_model")
         component.setdefault("origin", "open_source")
-    from policy.facts.importers.draft import to_yaml
+    from policy.facts.dump import manifest_yaml as to_yaml
 
     return to_yaml(data)
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policy.facts import spdx
+from policy.facts.dump import manifest_yaml as to_yaml
 from policy.facts.formats import LICENSE_MAX_PARENS, LICENSE_RE
-from policy.facts.importers.draft import to_yaml
 from policy.facts.jsonschema import manifest_json_schema
 from policy.facts.load import ManifestError, canonical_json, manifest_from_mapping, parse_manifest
 from policy.facts.schema import (

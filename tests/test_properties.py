@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import modules
 
 from policy.check import check
 from policy.compile.program import Program
@@ -18,7 +19,6 @@ from policy.source import Source
 from policy.syntax import unparse
 from policy.syntax.parser import parse
 from policy.verdict import Status
-from strategies import modules
 
 HINTS = Hints.of(["random", "pretrained", "copy", "in_house", "open_source", "common"])
 

@@ -25,7 +25,6 @@ The method (documented with its bounds in `docs/audit.md`):
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import itertools
 import math
@@ -573,30 +572,9 @@ def _value(interpreter: Interpreter, expr: ast.Expr | None, absent: object) -> o
 
 def manifest_text(data: Data, schema: RecordT) -> str:
     """A manifest as YAML, numbers written exactly, keys in the order of the schema."""
-    import yaml
+    from policy.facts.dump import manifest_yaml, ordered
 
-    from policy.facts.load import decimal_text
-
-    class Dumper(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    def decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-        text = decimal_text(value)
-        return dumper.represent_scalar("tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int", text)
-
-    Dumper.add_representer(Decimal, decimal)
-    Dumper.add_representer(datetime.date, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v.isoformat()))
-    return str(yaml.dump(_ordered(data, schema), Dumper=Dumper, sort_keys=False, allow_unicode=True,
-                         default_flow_style=False, width=100))
-
-
-def _ordered(value: Any, typ: Type) -> Any:
-    if isinstance(typ, ListT):
-        return [_ordered(v, typ.item) for v in value]
-    if isinstance(typ, RecordT):
-        return {k: _ordered(value[k], f.type) for k, f in typ.fields.items() if k in value}
-    return value
+    return manifest_yaml(ordered(data, schema))
 
 
 def _read_back(texts: Sequence[str]) -> list[Any] | None:

@@ -15,11 +15,8 @@ YAML that `dokpamo-check` accepts as it is.
 from __future__ import annotations
 
 import copy
-import datetime
-import json
 import random
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -312,70 +309,3 @@ def _show(value: Any) -> str:
 
 # ---------------------------------------------------------------- YAML
 
-def manifest_yaml(data: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
-    """A manifest as block YAML: keys in schema order as generated, strings double-quoted, numbers
-    exactly as their decimals. `comments` become `#` lines at the top."""
-    lines = [f"# {c}" for c in comments]
-    _mapping(data, 0, lines)
-    return "\n".join(lines) + "\n"
-
-
-def _mapping(data: Mapping[str, Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for key, value in data.items():
-        head = f"{pad}{_key(key)}:"
-        if isinstance(value, Mapping) and value:
-            lines.append(head)
-            _mapping(value, indent + 2, lines)
-        elif isinstance(value, list) and value:
-            lines.append(head)
-            _sequence(value, indent + 2, lines)
-        else:
-            lines.append(f"{head} {_scalar(value)}")
-
-
-def _sequence(items: list[Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for item in items:
-        if isinstance(item, Mapping) and item:
-            nested: list[str] = []
-            _mapping(item, indent + 2, nested)
-            lines.append(f"{pad}- {nested[0].lstrip()}")
-            lines.extend(nested[1:])
-        elif isinstance(item, list) and item:
-            lines.append(f"{pad}-")
-            _sequence(item, indent + 2, lines)
-        else:
-            lines.append(f"{pad}- {_scalar(item)}")
-
-
-def _key(key: str) -> str:
-    return key if key.replace("_", "a").replace("-", "a").isalnum() and key.isascii() else _string(key)
-
-
-def _scalar(value: Any) -> str:
-    if value is True or value is False:
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _string(str(value))
-
-
-def _string(value: str) -> str:
-    """A double-quoted YAML string; characters YAML would read as breaks or cannot print are escaped."""
-    out = []
-    for ch in json.dumps(value, ensure_ascii=False)[1:-1]:
-        category = unicodedata.category(ch)
-        if (category[0] in "CZ" and ch != " ") or ch == "\ufeff":
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'

@@ -27,10 +27,11 @@ import attrs
 from policy.api import Policy, PolicyError, load
 from policy.authoring.coverage import Target, targets
 from policy.authoring.files import TEST_SUFFIX
-from policy.authoring.invariants import check_invariants, manifest_yaml
+from policy.authoring.invariants import check_invariants
 from policy.check.checker import suggest
 from policy.diagnostics import Diagnostic, DiagnosticError, Diagnostics, Severity
 from policy.facts import yamljson
+from policy.facts.dump import manifest_yaml
 from policy.facts.load import Manifest, decimal_text, load_manifest, manifest_from_mapping, validate
 from policy.facts.yamljson import MAP, SCALAR, SEQ, Node
 from policy.source import Source, Span

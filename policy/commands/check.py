@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import click
 
 from policy.cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, EXIT_UNDECIDED
-from policy.commands.common import RULES_HELP, load_manifest_or_diagnose, load_policy, manifest_paths, use_color
+from policy.commands.common import (
+    RULES_HELP,
+    load_manifest_or_diagnose,
+    load_policy,
+    manifest_paths,
+    use_color,
+)
 from policy.render import FORMATS
 
 

@@ -24,7 +24,6 @@ from policy.facts.types import (  # noqa: F401 - re-exported: the schema's types
     RELATION,
     ROLE,
     SHA256_PATTERN,
-    _points,
     BoolT,
     DateT,
     EnumT,
@@ -35,6 +34,7 @@ from policy.facts.types import (  # noqa: F401 - re-exported: the schema's types
     RecordT,
     StringT,
     Type,
+    _points,
 )
 
 

@@ -7,7 +7,6 @@ JSON shape is the stable contract documented in `docs/reports.md`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-
 from typing import TYPE_CHECKING
 
 from policy.render.common import check_lang

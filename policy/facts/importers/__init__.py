@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from policy.diagnostics import Diagnostics, Severity
 from policy.facts import yamljson
+from policy.facts.dump import manifest_yaml
 from policy.facts.importers import cyclonedx, hf_card, hf_config, mergekit, spdx3
-from policy.facts.importers.draft import Draft, to_yaml
+from policy.facts.importers.draft import Draft
 from policy.facts.importers.nodes import get, text
 from policy.facts.yamljson import Node
 from policy.source import Source
@@ -121,7 +122,7 @@ def draft_text(draft: Draft) -> str:
         "Then check it: `dokpamo manifest validate FILE`. For checks as you type, add the line",
         "`# yaml-language-server: $schema=<path to docs/manifest.schema.json>`.",
     ]
-    return to_yaml(data, _wrap(header))
+    return manifest_yaml(data, _wrap(header))
 
 
 def missing_facts(data: dict[str, object]) -> list[str]:

@@ -8,8 +8,6 @@ path to its file. Facts no source states are left out, so the team sees them as 
 
 from __future__ import annotations
 
-import datetime
-import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -17,7 +15,8 @@ from decimal import Decimal
 import attrs
 
 from policy.diagnostics import Diagnostics
-from policy.facts.schema import COMPONENT, RecordT
+from policy.facts.dump import ordered
+from policy.facts.schema import COMPONENT
 from policy.source import Span
 
 DERIVING = frozenset({"finetune", "continued_pretraining", "adapter", "merge", "quantized", "distill",
@@ -174,7 +173,7 @@ class Draft:
             out["model"] = dict(self.model)
             origins |= {f"model.{k}": f for k, f in self.model_files.items()}
         if self.components:
-            out["components"] = [_ordered(c.data, COMPONENT) for c in self.components]
+            out["components"] = [ordered(c.data, COMPONENT) for c in self.components]
             for i, component in enumerate(self.components):
                 for sub, file in component.files.items():
                     origins[f"components[{i}]" + (f".{sub}" if sub else "")] = file
@@ -193,80 +192,5 @@ class Draft:
         return out
 
 
-def _ordered(data: dict[str, object], record: RecordT) -> dict[str, object]:
-    """Keys in the order the schema declares them, as a person would write them."""
-    order = list(record.fields)
-    out = {}
-    for key in sorted(data, key=lambda k: order.index(k) if k in order else len(order)):
-        value = data[key]
-        field = record.fields.get(key)
-        if isinstance(value, dict) and field is not None and isinstance(field.type, RecordT):
-            value = _ordered(value, field.type)
-        out[key] = value
-    return out
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML text
-
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9 _./+()-]*")
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_RESERVED = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false", "null", "nan", "inf"})
-
-
-def to_yaml(data: dict[str, object], header: Sequence[str] = ()) -> str:
-    """Block-style YAML that `parse_manifest` reads back to the same values; comments first."""
-    lines = [f"# {line}" if line else "#" for line in header]
-    _mapping(data, 0, lines)
-    return "\n".join(lines) + "\n"
-
-
-def _mapping(data: dict[str, object], indent: int, lines: list[str], first: str | None = None) -> None:
-    pad = " " * indent
-    for n, (key, value) in enumerate(data.items()):
-        lead = first if (first is not None and n == 0) else pad
-        head = f"{lead}{_scalar(key)}:"
-        if isinstance(value, dict) and value:
-            lines.append(head)
-            _mapping(value, indent + 2, lines)
-        elif isinstance(value, list) and value:
-            lines.append(head)
-            _sequence(value, indent + 2, lines)
-        else:
-            lines.append(f"{head} {_scalar(value)}")
-
-
-def _sequence(items: list[object], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for item in items:
-        if isinstance(item, dict) and item:
-            _mapping(item, indent + 2, lines, first=f"{pad}- ")
-        elif isinstance(item, list) and item:
-            lines.append(f"{pad}-")
-            _sequence(item, indent + 2, lines)
-        else:
-            lines.append(f"{pad}- {_scalar(item)}")
-
-
-def _scalar(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Decimal | int):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    text = str(value)
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and text.lower() not in _RESERVED:
-        return text
-    # JSON's double-quoted strings are YAML's, once the characters YAML folds or refuses are escaped.
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
