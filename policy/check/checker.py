@@ -53,9 +53,6 @@ class Binding:
     decl: object = attrs.field(default=None, eq=False)
 
 
-Part = str | ast.Expr
-
-
 @attrs.define
 class CheckedModule:
     """A rule file with every name resolved and every expression typed: what the compilers read."""
@@ -76,8 +73,6 @@ class CheckedModule:
     """`id(expression)` -> its type."""
     fields: dict[int, Field]
     """`id(ast.Field)` -> the schema field it reads (for defaults and enumerations)."""
-    templates: dict[int, dict[str, tuple[Part, ...]]]
-    """`id(ast.Text)` -> language -> literal strings and quoted expressions."""
     uses: dict[str, set[str]]
     """Rule or constant name -> the rules and constants it uses directly."""
     fact_roots: dict[str, set[str]]
@@ -118,7 +113,6 @@ class _Checker:
         self.names: dict[int, Binding] = {}
         self.types: dict[int, Type] = {}
         self.fields: dict[int, Field] = {}
-        self.templates: dict[int, dict[str, tuple[Part, ...]]] = {}
         self.uses: dict[str, set[str]] = {}
         self.fact_roots: dict[str, set[str]] = {}
         self.globals: dict[str, Binding] = {}
@@ -181,7 +175,7 @@ class _Checker:
     def result(self) -> CheckedModule:
         return CheckedModule(
             self.module, self.schema, self.consts, self.gates, self.scores, self.decisions, self.cohorts,
-            self.invariants, self.order, self.names, self.types, self.fields, self.templates, self.uses,
+            self.invariants, self.order, self.names, self.types, self.fields, self.uses,
             self.fact_roots,
         )
 
@@ -319,13 +313,10 @@ class _Checker:
         if missing and (required or text.entries):
             self.warning("check.missing-language", f"this {what} has no `{'`, `'.join(missing)}` text",
                          text.span, help="every text is given in Korean and in English")
-        self.templates[id(text)] = {e.lang: self.template(e, scope) for e in text.entries}
-
-    def template(self, entry: ast.TextEntry, scope: dict[str, Binding]) -> tuple[Part, ...]:
-        for part in entry.parts:
-            if not isinstance(part, str):
-                self.expr(part, scope)
-        return entry.parts
+        for entry in text.entries:
+            for part in entry.parts:
+                if not isinstance(part, str):
+                    self.expr(part, scope)
 
     # ------------------------------------------------------------ ordering
     def order_rules(self) -> None:

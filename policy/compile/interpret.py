@@ -441,15 +441,15 @@ class Interpreter:
         if text_node is None:
             return {}
         out = {}
-        for lang, parts in self.c.templates.get(id(text_node), {}).items():
+        for entry in text_node.entries:
             pieces = []
-            for part in parts:
+            for part in entry.parts:
                 if isinstance(part, str):
                     pieces.append(part)
                 else:
                     value = self.value(part)
                     pieces.append("?" if isinstance(value, Unknown) else text(value))
-            out[lang] = "".join(pieces)
+            out[entry.lang] = "".join(pieces)
         return out
 
 

@@ -2,7 +2,7 @@
 
 Parsing is the costly part of start-up (the grammar's lexers are built on first use); the parsed
 module is stored as a pickle named by the SHA-256 of the engine version, the grammar and the rule file
-(name and text), in `$DOKPAMO_CACHE_DIR`, else `$XDG_CACHE_HOME/dokpamo`, else `~/.cache/dokpamo`.
+(name and text) and the code that builds the AST, in `$DOKPAMO_CACHE_DIR`, else `$XDG_CACHE_HOME/dokpamo`, else `~/.cache/dokpamo`.
 Only dokpamo writes there; a file that does not load is ignored and rewritten. Set
 `DOKPAMO_CACHE_DIR=off` to disable the cache.
 """
@@ -29,16 +29,25 @@ def cache_dir() -> Path | None:
     return Path(base) / "dokpamo"
 
 
-def _grammar_digest() -> str:
+def _parser_digest() -> str:
+    """What a parse depends on besides the rule file: the grammar and the code that builds the AST, so
+    that a cached module never outlives a change of either, released or not."""
+    import importlib.util
+
     from policy.syntax.grammar import grammar_text
 
-    return hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(grammar_text().encode("utf-8"))
+    for name in ("ast", "lower", "scan", "template"):  # found, not imported: lower imports lark
+        spec = importlib.util.find_spec(f"policy.syntax.{name}")
+        if spec is not None and spec.origin is not None:
+            digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()
 
 
 def parse(source: Source) -> ast.Module:
     """`policy.syntax.parser.parse`, served from the cache when the same file was parsed before."""
     folder = cache_dir()
-    key = hashlib.sha256("\0".join((__version__, _grammar_digest(), source.name, source.text)).encode()).hexdigest()
+    key = hashlib.sha256("\0".join((__version__, _parser_digest(), source.name, source.text)).encode()).hexdigest()
     path = folder / f"{key}.pickle" if folder is not None else None
     if path is not None and path.is_file():
         try:
