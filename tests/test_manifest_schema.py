@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from policy.facts import spdx
 from policy.facts.dump import manifest_yaml as to_yaml
-from policy.facts.formats import LICENSE_MAX_PARENS, LICENSE_RE
+from policy.facts.formats import LICENSE_MAX_PARENS, LICENSE_PATTERN, is_license
 from policy.facts.jsonschema import manifest_json_schema
 from policy.facts.load import ManifestError, canonical_json, manifest_from_mapping, parse_manifest
 from policy.facts.schema import (
@@ -38,6 +39,8 @@ from policy.facts.schema import (
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "manifest.schema.json"
+LICENSE_RE = re.compile(LICENSE_PATTERN)
+"""The JSON Schema's licence pattern, compiled as a validator would."""
 SCHEMA = manifest_json_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
@@ -292,17 +295,27 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
 @settings(max_examples=50, deadline=None)
 @given(expressions())
 def test_licence_pattern_and_parser_agree(text: str) -> None:
-    assert LICENSE_RE.fullmatch(text)
+    assert LICENSE_RE.fullmatch(text) and is_license(text)
     spdx.parse(text)
 
 
 @pytest.mark.parametrize("text", LICENSES)
 def test_sample_licences_parse(text: str) -> None:
-    assert LICENSE_RE.fullmatch(text)
+    assert LICENSE_RE.fullmatch(text) and is_license(text)
     spdx.parse(text)
 
 
 @pytest.mark.parametrize("text", ["", "MIT AND", "AND MIT", "(MIT", "MIT)", "Apache 2.0", "MIT WITH", "((((MIT))))",
                                   "MIT OR OR BSD", " MIT", "MIT ", "MIT/BSD"])
 def test_malformed_licences_are_refused(text: str) -> None:
-    assert not LICENSE_RE.fullmatch(text)
+    assert not LICENSE_RE.fullmatch(text) and not is_license(text)
+
+
+_LICENCE_PIECES = st.sampled_from(["MIT", "Apache-2.0", "GPL-2.0+", "LicenseRef-x", "DocumentRef-d:LicenseRef-y", "AND",
+                                   "OR", "WITH", "and", "or", "with", "And", "(", ")", " ", "  ", "Classpath-exception-2.0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LICENCE_PIECES, max_size=14).map("".join) | st.lists(_LICENCE_PIECES, max_size=10).map(" ".join))
+def test_the_loader_check_and_the_schema_pattern_accept_the_same_licences(text: str) -> None:
+    assert is_license(text) == bool(LICENSE_RE.fullmatch(text))

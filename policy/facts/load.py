@@ -27,7 +27,7 @@ import attrs
 
 from policy.diagnostics import DiagnosticError, Diagnostics
 from policy.facts import yamljson
-from policy.facts.formats import DATE_RE, LICENSE_RE, PATTERN_HELP
+from policy.facts.formats import DATE_RE, PATTERN_HELP, is_license
 from policy.facts.schema import (
     MANIFEST,
     BoolT,
@@ -421,7 +421,7 @@ class _Validator:
         value = node.value
         if node.kind != SCALAR or not isinstance(value, str):
             return self.bad_type(node, typ, path)
-        if not LICENSE_RE.fullmatch(value):
+        if not is_license(value):
             self.error("bad-license", f"`{_short(value)}` is not an SPDX licence expression", path,
                        node.start, node.end, _license_help(value))
             return _BAD

@@ -37,7 +37,6 @@ from policy.facts.types import (  # noqa: F401 - re-exported: the schema's types
     _points,
 )
 
-
 TEAM = RecordT("team", {
     "id": Field(StringT(ID_PATTERN), "team id, unique within a cohort", required=True),
     "name": Field(StringT(), "team name, any Unicode text", required=True),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy.facts.formats import LICENSE_RE
+from policy.facts.formats import is_license
 from policy.facts.importers import nodes
 from policy.facts.importers.draft import Draft
 from policy.facts.importers.hf_card import license_ref
@@ -122,13 +122,13 @@ def _licenses(component: Node) -> list[tuple[str, str]]:
     for choice in nodes.items(nodes.get(component, "licenses")):
         expression = nodes.text(nodes.get(choice, "expression"))
         if expression is not None:
-            valid = LICENSE_RE.fullmatch(expression) is not None
+            valid = is_license(expression)
             out.append((expression if valid else license_ref(expression), expression))
             continue
         lic = nodes.get(choice, "license")
         ident = nodes.text(nodes.get(lic, "id"))
         name = nodes.text(nodes.get(lic, "name"))
-        if ident is not None and LICENSE_RE.fullmatch(ident):
+        if ident is not None and is_license(ident):
             out.append((ident, ident))
         elif name is not None or ident is not None:
             written = name or ident or ""

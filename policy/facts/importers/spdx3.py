@@ -12,7 +12,7 @@ types without their profile prefix, as one generator writes them) are read too, 
 
 from __future__ import annotations
 
-from policy.facts.formats import LICENSE_RE
+from policy.facts.formats import is_license
 from policy.facts.importers import nodes
 from policy.facts.importers.draft import Draft
 from policy.facts.importers.hf_card import license_ref
@@ -139,12 +139,12 @@ class _Document:
         if element is not None:
             text = nodes.text(self.prop(element, "licenseExpression"))
             if text is not None:
-                return text if LICENSE_RE.fullmatch(text) else license_ref(text)
+                return text if is_license(text) else license_ref(text)
             if self.type(element) == "CustomLicense":
                 return license_ref(ref.rstrip("/").rsplit("/", 1)[-1])
         if ref.startswith(_LICENSE_LIST):
             listed = ref[len(_LICENSE_LIST):].removesuffix(".html")
-            return listed if LICENSE_RE.fullmatch(listed) else None
+            return listed if is_license(listed) else None
         return None
 
     def name(self, ref: str) -> str:
