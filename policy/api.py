@@ -116,22 +116,23 @@ def as_manifest(manifest: Any) -> Any:
     raise TypeError(f"a manifest is a Manifest, a mapping or a path, not {type(manifest).__name__}")
 
 
-def loads(text: str, name: str = "<string>", schema: RecordT = MANIFEST) -> Policy:
-    """Compile the text of a rule file."""
+def loads(text: str, name: str = "<string>", schema: RecordT = MANIFEST, *, warnings: bool = True) -> Policy:
+    """Compile the text of a rule file; `warnings=False` skips the analyses that only warn."""
     source = Source(name, text)
     try:
         module = parse(source)
     except DiagnosticError as exc:
         raise PolicyError(exc.diagnostics) from None
-    checked, diagnostics = check(module, schema)
+    checked, diagnostics = check(module, schema, analyses=warnings)
     if diagnostics.has_errors:
         raise PolicyError(diagnostics)
     return Policy(Program.build(checked), diagnostics)
 
 
-def load(path: str | os.PathLike[str], schema: RecordT = MANIFEST, *, name: str | None = None) -> Policy:
+def load(path: str | os.PathLike[str], schema: RecordT = MANIFEST, *, name: str | None = None,
+         warnings: bool = True) -> Policy:
     """Compile a rule file; `name` is how messages and reports call it (default: the path)."""
-    return loads(read_rule_file(path), name or str(path), schema)
+    return loads(read_rule_file(path), name or str(path), schema, warnings=warnings)
 
 
 def read_rule_file(path: str | os.PathLike[str]) -> str:

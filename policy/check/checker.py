@@ -4,7 +4,6 @@ the rules so each is evaluated after what it uses, and collects diagnostics inst
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Literal
 
@@ -101,6 +100,8 @@ def check_or_raise(module: ast.Module, schema: RecordT) -> tuple[CheckedModule, 
 
 def suggest(word: str, choices: object) -> str | None:
     """A "did you mean" help line, or None."""
+    import difflib  # only a diagnostic needs it
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)  # type: ignore[arg-type]
     return f"did you mean `{close[0]}`?" if close else None
 

@@ -12,8 +12,6 @@ import decimal
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from policy.facts import spdx
-
 CONTEXT = decimal.Context(
     prec=60, rounding=decimal.ROUND_HALF_EVEN, Emin=-999999, Emax=999999,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
@@ -56,6 +54,8 @@ def text(value: object) -> str:
 
 
 def _satisfies(expression: str, allowed: object) -> bool | None:
+    from policy.facts import spdx
+
     try:
         return spdx.satisfies(expression, allowed)  # type: ignore[arg-type]
     except spdx.LicenseSyntaxError:
@@ -63,6 +63,8 @@ def _satisfies(expression: str, allowed: object) -> bool | None:
 
 
 def _licenses(expression: str) -> frozenset[str] | None:
+    from policy.facts import spdx
+
     try:
         return spdx.identifiers(spdx.parse(expression))
     except spdx.LicenseSyntaxError:

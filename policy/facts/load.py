@@ -12,7 +12,6 @@ the schema's defaults), where each value is written, and a digest that ignores f
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import hashlib
 import json
@@ -501,6 +500,8 @@ def _type_help(node: Node, typ: Type, text: str) -> str | None:
 
 
 def _key_help(key: str, rec: RecordT) -> str:
+    import difflib  # only a diagnostic needs it
+
     names = list(rec.fields)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6) or \
         difflib.get_close_matches(key.lower().replace("-", "_"), names, n=1, cutoff=0.6)
@@ -513,6 +514,8 @@ def _key_help(key: str, rec: RecordT) -> str:
 
 
 def _enum_help(value: str, typ: EnumT) -> str:
+    import difflib  # only a diagnostic needs it
+
     normal = value.strip().lower().replace("-", "_").replace(" ", "_")
     if normal in typ.values:
         return f"did you mean `{normal}`?"
