@@ -120,3 +120,15 @@ cohort c { rank: total desc advance: rank <= 2 }''')
     (standing,) = rules.rank(teams)
     assert [(t.team, t.rank, t.advance) for t in standing.teams] == [
         ("a", 1, True), ("b", 1, True), ("c", 3, False), ("d", 4, False)]
+
+
+def test_witnesses_name_the_facts_read_through_default(phase1: policy.Policy, root: Path) -> None:
+    data = yaml.safe_load((root / "examples" / "2026-phase1" / "lg-ai-research.yaml").read_text(encoding="utf-8"))
+    data["evidence"] = {"method": 1, "comparisons": [{"component": "language_model", "reference": "qwen",
+                                                      "pearson": 0.98}]}
+    gate = phase1.evaluate(data).gate("weights_evidence")
+    assert gate.status is Status.FAIL
+    (witness,) = gate.witnesses
+    assert witness.path == "evidence.comparisons[0]"
+    assert {f.path: f.value for f in witness.facts}["evidence.comparisons[0].pearson"] == Decimal("0.98")
+    assert "`evidence.comparisons[0].pearson` < `0.5`" in witness.wants

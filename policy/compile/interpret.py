@@ -157,6 +157,10 @@ class Interpreter:
                 if position != i or not 0 <= position < len(base):
                     return Unknown(frozenset({item_path} if item_path else ())), item_path
                 return self.fact(base[position], item_path)
+            case ast.Call("default", (first, second)):
+                # The value taken keeps its manifest path, so witnesses can still name the facts.
+                chosen = self.eval(first, env)
+                return chosen if not isinstance(chosen[0], Unknown) else self.eval(second, env)
             case ast.Call():
                 return self.call(expr, env), None
             case ast.Neg(operand):
