@@ -111,7 +111,8 @@ def main() -> int:
                             lambda: ceiling(copy, reference, threads)),
                            ("exact tier (byte copy, every entry)", lambda: timed(copy, reference, "exact")),
                            ("pearson tier (derived, every entry)", lambda: timed(derived, reference, "pearson")),
-                           ("pearson tier with two threads", lambda: timed(derived, reference, "pearson", 2))):
+                           ("pearson tier with one thread (no floor)",
+                            lambda: timed(derived, reference, "pearson", 1))):
             run()  # warm the page cache and the code
             best = min(run() for _ in range(args.repeat))
             rows.append((label, size / best / 1e9))
@@ -120,7 +121,7 @@ def main() -> int:
         print(f"{'measurement':40s} {'GB/s':>6s} {'of ceiling':>10s} {'floor':>6s}")
         failed = False
         for label, rate in rows:
-            verdict = "" if label.startswith("ceiling") else ("ok" if rate >= FLOOR else "BELOW")
+            verdict = "" if label.startswith("ceiling") or "no floor" in label else ("ok" if rate >= FLOOR else "BELOW")
             failed |= verdict == "BELOW"
             print(f"{label:40s} {rate:6.2f} {rate / top:10.0%} {verdict:>6s}")
         return 1 if failed else 0
