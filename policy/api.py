@@ -72,7 +72,7 @@ class Policy:
         unknown = [name for name in outputs if name not in known]
         if unknown:
             raise ValueError(f"no gate, score or decision named {', '.join(f'`{n}`' for n in unknown)}")
-        return compile_module(self.checked, outputs)[0]
+        return compile_module(self.checked, outputs)
 
     def rank(self, manifests: Iterable[Any], cohort: str | None = None) -> list[Standing]:
         """Apply the cohort rules (or the one named) to several manifests. Paths are read twice and

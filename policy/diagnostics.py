@@ -22,7 +22,6 @@ MAX_REPORTED = 100
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"
 
 
 @attrs.frozen

@@ -29,7 +29,6 @@ ITEMS: dict[type, tuple[str, ...]] = {
 }
 """The items of each declaration kind, in canonical order (constants have one: `value`)."""
 
-HEADER_ITEMS = ("name", "version", "effective", "title", "description", "verdict")
 
 
 @attrs.frozen

@@ -1,6 +1,6 @@
 """The checker: names, types and the lints that need only the rule file and the manifest schema."""
 
-from policy.check.checker import Binding, CheckedModule, check_or_raise
+from policy.check.checker import Binding, CheckedModule
 from policy.diagnostics import Diagnostics
 from policy.facts.schema import RecordT
 from policy.syntax import ast
@@ -19,4 +19,4 @@ def check(module: ast.Module, schema: RecordT, *, analyses: bool = True) -> tupl
     return checked, diagnostics
 
 
-__all__ = ["Binding", "CheckedModule", "check", "check_or_raise"]
+__all__ = ["Binding", "CheckedModule", "check"]

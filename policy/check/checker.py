@@ -24,7 +24,7 @@ from policy.check.types import (
     join,
     kind,
 )
-from policy.diagnostics import DiagnosticError, Diagnostics
+from policy.diagnostics import Diagnostics
 from policy.facts.schema import EnumT, Field, LicenseT, ListT, NumberT, RecordT, Type
 from policy.source import Span
 from policy.syntax import ast
@@ -89,13 +89,6 @@ def check(module: ast.Module, schema: RecordT) -> tuple[CheckedModule, Diagnosti
     checker = _Checker(module, schema)
     checker.run()
     return checker.result(), checker.diagnostics
-
-
-def check_or_raise(module: ast.Module, schema: RecordT) -> tuple[CheckedModule, Diagnostics]:
-    checked, diagnostics = check(module, schema)
-    if diagnostics.has_errors:
-        raise DiagnosticError(diagnostics)
-    return checked, diagnostics
 
 
 def suggest(word: str, choices: object) -> str | None:

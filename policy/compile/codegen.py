@@ -33,16 +33,15 @@ def _index(items: Any, i: Decimal) -> Any:
     return items[position]
 
 
-def compile_module(checked: CheckedModule, outputs: tuple[str, ...] | None = None) -> tuple[Any, str]:
-    """The evaluator function and its Python source (kept for debugging). With `outputs` (names of
-    gates, scores and decisions), a function computing only those, returning a tuple of their values:
-    a gate as a bool (passed or skipped) or None, a score as a Decimal or None, a decision as a bool
-    or None."""
+def compile_module(checked: CheckedModule, outputs: tuple[str, ...] | None = None) -> Any:
+    """The evaluator function (`Decide`). With `outputs` (names of gates, scores and decisions), a
+    function computing only those, returning a tuple of their values: a gate as a bool (passed or
+    skipped) or None, a score as a Decimal or None, a decision as a bool or None."""
     gen = _Generator(checked)
     source = gen.function(outputs)
     namespace: dict[str, Any] = dict(gen.globals)
     exec(compile(source, f"<policy {checked.module.header.name}>", "exec"), namespace)  # noqa: S102
-    return namespace["decide"], source
+    return namespace["decide"]
 
 
 class _Generator:

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from policy.check.checker import walk
 from policy.compile.interpret import Interpreter, Unknown
 from policy.compile.program import Program, rule_ref
 from policy.compile.runtime import text
@@ -169,8 +170,6 @@ def _describe(program: Program, interpreter: Interpreter, expr: ast.Expr) -> tup
 
 
 def _names(expr: ast.Expr) -> list[str]:
-    from policy.check.checker import walk
-
     return list(dict.fromkeys(n.id for n in walk(expr) if isinstance(n, ast.Name)))
 
 

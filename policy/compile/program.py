@@ -60,12 +60,11 @@ class Program:
 
     checked: CheckedModule
     decide: Decide
-    python_source: str
     info: PolicyInfo
 
     @classmethod
     def build(cls, checked: CheckedModule) -> Program:
-        decide, source = compile_module(checked)
+        decide = compile_module(checked)
         header = checked.module.header
         info = PolicyInfo(
             name=header.name,
@@ -74,7 +73,7 @@ class Program:
             title={e.lang: e.value for e in header.title.entries} if header.title else {},
             effective=header.effective.isoformat() if header.effective else "",
         )
-        return cls(checked, decide, source, info)
+        return cls(checked, decide, info)
 
     # ------------------------------------------------------------ deciding
     def values(self, data: Mapping[str, Any]) -> RuleValues:

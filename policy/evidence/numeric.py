@@ -278,11 +278,6 @@ def bits_dtype(dtype: str) -> str:
     return {"BF16": "<u2", "F16": "<u2", "F32": "<u4", "F64": "<u8"}[dtype]
 
 
-def correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson correlation of every row of `a` with every row of `b` (same number of columns)."""
-    return standardise(a) @ standardise(b).T
-
-
 def finite(values: np.ndarray) -> np.ndarray:
     """float64 values with inf and NaN (a broken checkpoint) counted as 0."""
     return np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)

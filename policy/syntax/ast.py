@@ -90,9 +90,6 @@ class Not:
 
 
 ARITHMETIC = ("+", "-", "*", "/")
-COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
-MEMBERSHIP = ("in", "not in")
-LOGICAL = ("and", "or")
 
 
 @attrs.frozen

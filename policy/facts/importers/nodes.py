@@ -76,5 +76,3 @@ def span(source: Source, node: Node | None) -> Span | None:
     return Span(source, node.start, max(node.start + 1, node.end))
 
 
-def is_scalar_or_list(node: Node | None) -> bool:
-    return node is not None and node.kind in (SCALAR, SEQ)
